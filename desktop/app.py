@@ -1,0 +1,65 @@
+"""Start the desktop app, or render it offscreen to PNGs (docs, bug reports, CI)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from desktop.main_window import MainWindow
+from desktop.worker import wait_for_jobs
+
+# How long screenshot_tabs waits for the device check before grabbing anyway.
+_DEVICE_CHECK_TIMEOUT_S = 120.0
+
+
+def _application(argv: Sequence[str]) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv))
+        app.setApplicationName("Enclave")
+        app.setApplicationDisplayName("Enclave")
+    return app  # type: ignore[return-value]
+
+
+def run_app(data_dir: Path, device: str = "auto", argv: Sequence[str] | None = None) -> int:
+    """Open the main window and run the event loop; returns the exit code."""
+    app = _application(sys.argv if argv is None else argv)
+    window = MainWindow(Path(data_dir), device)
+    window.show()
+    return app.exec()
+
+
+def screenshot_tabs(data_dir: Path, out_dir: Path, device: str = "auto") -> list[Path]:
+    """Render the window offscreen once the device check is done; one PNG per tab.
+
+    Files are named `01-research.png`, `02-marketing.png`, ... in tab order.
+    """
+    # "-platform offscreen" only applies when we create the application here.
+    app = _application(["enclave", "-platform", "offscreen"])
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    window = MainWindow(Path(data_dir), device)
+    window.show()
+    deadline = time.monotonic() + _DEVICE_CHECK_TIMEOUT_S
+    while window.device_check_pending() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    paths = []
+    try:
+        for index in range(window.tabs.count()):
+            window.tabs.setCurrentIndex(index)
+            app.processEvents()
+            slug = window.tabs.tabText(index).lower().replace(" ", "-")
+            path = out_dir / f"{index + 1:02d}-{slug}.png"
+            if not window.grab().save(str(path)):
+                raise OSError(f"could not write {path}")
+            paths.append(path)
+    finally:
+        window.close()
+        wait_for_jobs()
+        app.processEvents()
+    return paths

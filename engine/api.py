@@ -1,0 +1,158 @@
+"""The engine's API for the desktop and the CLI: plain frozen dataclasses in and out.
+
+Long calls take `progress(fraction, message)` and `cancelled() -> bool` callables.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Callable
+
+from engine import __version__
+from engine.errors import Cancelled
+from engine.models.registry import ModelRegistry
+from engine.resources import resource_path
+from engine.runtime import available_providers, create_session
+
+Progress = Callable[[float, str], None] | None
+IsCancelled = Callable[[], bool] | None
+
+VERSIONED_PACKAGES = ("onnxruntime", "onnxruntime-gpu", "tokenizers", "numpy", "sqlite-utils",
+                      "pyside6-essentials", "torch", "transformers", "optimum", "optimum-onnx")
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    id: str
+    task: str
+    verified: bool
+    problems: tuple[str, ...]
+    path: str
+    quantization: str | None
+    is_default: bool = False
+    size_bytes: int = 0
+
+
+@dataclass(frozen=True)
+class DoctorReport:
+    version: str
+    data_dir: str
+    providers_available: tuple[str, ...]
+    provider_in_use: str
+    fallback_reason: str | None
+    models: tuple[ModelStatus, ...]
+    versions: dict = field(default_factory=dict)
+    self_test_model: str = ""
+    python: str = platform.python_version()
+
+    def to_json(self) -> dict:
+        out = asdict(self)
+        out["providers_available"] = list(self.providers_available)
+        out["models"] = [dict(asdict(m), problems=list(m.problems)) for m in self.models]
+        return out
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions, read from metadata (never by importing torch)."""
+    found = {}
+    for name in VERSIONED_PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def model_statuses(data_dir: Path, verify: bool = True) -> tuple[ModelStatus, ...]:
+    registry = ModelRegistry(data_dir)
+    defaults = set(registry.defaults().values())
+    statuses = []
+    for entry in registry.list(verify=verify):
+        files = entry.manifest.files if entry.manifest else ()
+        statuses.append(ModelStatus(
+            id=entry.id, task=entry.task, verified=entry.verified, problems=entry.problems,
+            path=str(entry.path), quantization=entry.manifest.quantization if entry.manifest else None,
+            is_default=entry.id in defaults, size_bytes=sum(int(f.get("bytes", 0)) for f in files)))
+    return tuple(statuses)
+
+
+def doctor(data_dir: Path, device: str = "auto", progress: Progress = None,
+           cancelled: IsCancelled = None) -> DoctorReport:
+    """Versions, providers, and the provider a real session uses after its self-test."""
+    progress = progress or (lambda f, m: None)
+    progress(0.1, "verifying models")
+    models = model_statuses(data_dir)
+    if cancelled and cancelled():
+        raise Cancelled("doctor cancelled")
+    # Self-test on the default embedder when it is installed and intact; else on a tiny
+    # bundled graph, so the answer is always a real session's provider.
+    registry = ModelRegistry(data_dir)
+    embedder_id = registry.default_id("embedding")
+    probe = resource_path("onnx", "selftest.onnx")
+    if embedder_id and any(m.id == embedder_id and m.verified for m in models):
+        entry = registry.entry(embedder_id, verify=False)
+        probe = entry.path / entry.manifest.extra.get("onnx", "model.onnx")
+    progress(0.6, "creating a session and running its self-test")
+    session = create_session(probe, device=device)
+    progress(1.0, "done")
+    return DoctorReport(
+        version=__version__, data_dir=str(data_dir),
+        providers_available=tuple(available_providers()), provider_in_use=session.provider,
+        fallback_reason=session.fallback_reason, models=models, versions=package_versions(),
+        self_test_model=str(probe))
+
+
+@dataclass(frozen=True)
+class TourResult:
+    out_dir: str
+    files: tuple[str, ...]
+    steps: tuple[dict, ...]
+
+
+def tour(data_dir: Path, out_dir: Path, device: str = "auto", progress: Progress = None,
+         cancelled: IsCancelled = None) -> TourResult:
+    """Run every workspace that exists on the embedded defaults, headless; write outputs."""
+    from engine.models.embedding import get_embedder
+    from engine.store import open_store
+
+    progress = progress or (lambda f, m: None)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    steps, files = [], []
+
+    progress(0.1, "doctor")
+    report = doctor(data_dir, device)
+    (out_dir / "doctor.json").write_text(json.dumps(report.to_json(), indent=2), encoding="utf-8")
+    files.append(str(out_dir / "doctor.json"))
+    steps.append({"step": "doctor", "provider": report.provider_in_use})
+
+    if cancelled and cancelled():
+        raise Cancelled("tour cancelled")
+    progress(0.4, "embedding: semantic similarity on sample sentences")
+    embedder = get_embedder(data_dir, device=device)
+    queries = ["chest pain spreading to the left arm", "quarterly revenue fell in the west region",
+               "a transformer language model pre-trained with masked tokens"]
+    corpus = ["Sudden crushing chest pain radiating to the arm can signal a heart attack.",
+              "Sales in the western stores dropped this quarter.",
+              "BERT is pre-trained by predicting masked words in a sentence.",
+              "Our new running shoe is light, breathable and made for long distances."]
+    started = time.perf_counter()
+    q_vec, c_vec = embedder.embed(queries), embedder.embed(corpus)
+    elapsed = time.perf_counter() - started
+    sims = q_vec @ c_vec.T
+    matches = [{"query": q, "best_match": corpus[int(sims[i].argmax())],
+                "cosine": round(float(sims[i].max()), 4)} for i, q in enumerate(queries)]
+    result = {"model": embedder.model_id, "provider": embedder.provider, "matches": matches}
+    (out_dir / "embedding.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
+    files.append(str(out_dir / "embedding.json"))
+    with open_store(data_dir) as store:
+        store.add_run("tour", "embedding", "\n".join(queries), result, model_id=embedder.model_id,
+                      provider=embedder.provider, timings={"total_s": round(elapsed, 4)})
+    steps.append({"step": "embedding", "model": embedder.model_id, "provider": embedder.provider})
+    progress(1.0, "tour finished")
+    return TourResult(str(out_dir), tuple(files), tuple(steps))

@@ -1,0 +1,1 @@
+"""Benchmarks: `enclave bench ...`, results written to benchmarks/."""

@@ -1,0 +1,240 @@
+"""The `enclave` command. Every workspace is scriptable headless.
+
+Human text by default, one JSON object with `--json`. Exit code 0 on success, 2 on bad
+input with a one-line error on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from engine import __version__
+from engine.errors import EnclaveError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2 (argparse prints usage + 2 lines)
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+def _progress_printer(quiet: bool):
+    def progress(fraction: float, message: str) -> None:
+        if not quiet:
+            print(f"[{fraction:5.0%}] {message}", file=sys.stderr, flush=True)
+    return progress
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", help="data folder (default: ENCLAVE_DATA_DIR or the user data dir)")
+    common.add_argument("--device", choices=("auto", "cuda", "cpu"), default=None,
+                        help="auto: CUDA if it really runs, else CPU (default); cuda: fail if unusable")
+    common.add_argument("--json", action="store_true", help="print one JSON object")
+
+    parser = _Parser(prog="enclave", description="Enclave: an offline AI workbench.",
+                     parents=[common])
+    parser.add_argument("--version", action="version", version=f"enclave {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    sub.add_parser("setup", parents=[common], help="prepare the embedded default models offline")
+    sub.add_parser("doctor", parents=[common], help="versions, providers, models")
+    p = sub.add_parser("tour", parents=[common], help="run every workspace once, headless")
+    p.add_argument("--out", help="output folder (default: <data-dir>/tour)")
+
+    models = sub.add_parser("models", parents=[common], help="installed models")
+    msub = models.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    msub.add_parser("list", parents=[common])
+    p = msub.add_parser("verify", parents=[common])
+    p.add_argument("id", nargs="?", help="model id (default: all)")
+
+    hist = sub.add_parser("history", parents=[common], help="search, export or purge history")
+    hsub = hist.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = hsub.add_parser("search", parents=[common])
+    p.add_argument("query")
+    p.add_argument("--workspace")
+    p.add_argument("--limit", type=int, default=20)
+    p = hsub.add_parser("export", parents=[common])
+    p.add_argument("--format", choices=("json", "csv", "md"), default="json")
+    p.add_argument("--workspace")
+    p.add_argument("--out", help="file to write (default: stdout)")
+    p = hsub.add_parser("purge", parents=[common])
+    p.add_argument("--workspace", help="only this workspace (default: all)")
+    p.add_argument("--yes", action="store_true", help="do not ask")
+
+    bench = sub.add_parser("bench", parents=[common], help="benchmarks (results in benchmarks/)")
+    bsub = bench.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = bsub.add_parser("embed", parents=[common], help="embedder throughput and agreement")
+    p.add_argument("--sentences", help="text file, one sentence per line (default: shared data)")
+    p.add_argument("--n", type=int, default=2000)
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--out", default="benchmarks", help="folder for the result table")
+    return parser
+
+
+def _merge_common(args: argparse.Namespace, argv: list[str]) -> None:
+    # Options may come before or after the subcommand; argparse's subparser defaults
+    # would overwrite a value given first, so re-read them from argv.
+    pre = _Parser(add_help=False)
+    pre.add_argument("--data-dir")
+    pre.add_argument("--device")
+    pre.add_argument("--json", action="store_true")
+    known, _ = pre.parse_known_args(argv)
+    args.data_dir = known.data_dir
+    args.device = known.device
+    args.json = known.json
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _merge_common(args, argv)
+    try:
+        return _dispatch(args, parser)
+    except EnclaveError as exc:
+        print(f"enclave: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("enclave: interrupted", file=sys.stderr)
+        return 130
+
+
+def _emit(args, payload: dict, text: str) -> None:
+    print(json.dumps(payload, indent=2, ensure_ascii=False) if args.json else text)
+
+
+def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from engine.config import ensure_data_dir, load_settings, resolve_data_dir
+
+    data_dir = resolve_data_dir(args.data_dir)
+    if args.command is None:
+        from engine.gui_launch import open_window
+
+        return open_window(data_dir, args.device)
+    ensure_data_dir(data_dir)
+    device = args.device or load_settings(data_dir).device
+    handler = _HANDLERS[args.command]
+    return handler(args, data_dir, device) or 0
+
+
+def _cmd_setup(args, data_dir: Path, device: str) -> int:
+    from engine.setup import run_setup
+
+    result = run_setup(data_dir, progress=_progress_printer(args.json))
+    emb = result["embedder"]
+    q = emb.get("int8_quality", {})
+    text = (f"Setup complete in {result['seconds']} s ({'already up to date' if emb['skipped'] else 'prepared'}).\n"
+            f"  data dir: {data_dir}\n  embedders: {', '.join(emb['models'])} (default {emb['default']})\n"
+            f"  int8 agreement with fp32: mean cosine {q.get('mean_cosine', float('nan')):.4f}, "
+            f"min {q.get('min_cosine', float('nan')):.4f}")
+    _emit(args, result, text)
+    return 0
+
+
+def _cmd_doctor(args, data_dir: Path, device: str) -> int:
+    from engine.api import doctor
+
+    report = doctor(data_dir, device)
+    lines = [f"Enclave {report.version} (Python {report.python})",
+             f"data dir:            {report.data_dir}",
+             f"providers available: {', '.join(report.providers_available)}",
+             f"provider in use:     {report.provider_in_use} (self-test on {Path(report.self_test_model).parent.name or report.self_test_model})"]
+    if report.fallback_reason:
+        lines.append(f"CUDA fallback:       {report.fallback_reason}")
+    lines.append("versions:            " + ", ".join(f"{k} {v}" for k, v in report.versions.items()))
+    lines.append("models:" if report.models else "models:              none (run `enclave setup`)")
+    for m in report.models:
+        state = "verified" if m.verified else "FAILED: " + "; ".join(m.problems)
+        lines.append(f"  {m.id:28} {m.task:11} {m.quantization or 'fp32':6} "
+                     f"{m.size_bytes / 1e6:7.1f} MB  {state}{'  (default)' if m.is_default else ''}")
+    _emit(args, report.to_json(), "\n".join(lines))
+    return 0
+
+
+def _cmd_tour(args, data_dir: Path, device: str) -> int:
+    from engine.api import tour
+
+    out = Path(args.out) if args.out else data_dir / "tour"
+    result = tour(data_dir, out, device, progress=_progress_printer(args.json))
+    text = "Tour finished. Outputs:\n" + "\n".join(f"  {f}" for f in result.files)
+    _emit(args, {"out_dir": result.out_dir, "files": list(result.files), "steps": list(result.steps)}, text)
+    return 0
+
+
+def _cmd_models(args, data_dir: Path, device: str) -> int:
+    from engine.api import model_statuses
+    from engine.models.registry import ModelRegistry
+
+    if args.action == "verify" and args.id:
+        ModelRegistry(data_dir).entry(args.id)  # raises for an unknown id
+        statuses = [m for m in model_statuses(data_dir) if m.id == args.id]
+    else:
+        statuses = list(model_statuses(data_dir, verify=args.action == "verify"))
+    payload = {"models": [{"id": m.id, "task": m.task, "verified": m.verified,
+                           "problems": list(m.problems), "quantization": m.quantization,
+                           "path": m.path, "default": m.is_default, "bytes": m.size_bytes}
+                          for m in statuses]}
+    lines = [f"{m.id:28} {m.task:11} {m.quantization or 'fp32':6} "
+             f"{'ok' if m.verified else 'FAILED: ' + '; '.join(m.problems)}"
+             f"{'  (default)' if m.is_default else ''}" for m in statuses] or ["no models installed (run `enclave setup`)"]
+    _emit(args, payload, "\n".join(lines))
+    failed = [m.id for m in statuses if not m.verified]
+    if args.action == "verify" and failed:
+        print(f"enclave: error: verification failed for {', '.join(failed)}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_history(args, data_dir: Path, device: str) -> int:
+    from engine.store import open_store
+
+    with open_store(data_dir) as store:
+        if args.action == "search":
+            runs = store.search_runs(args.query, workspace=args.workspace, limit=args.limit)
+            payload = {"runs": [r.__dict__ for r in runs]}
+            text = "\n".join(f"#{r.id} {r.created[:19]} {r.workspace}/{r.kind}: {r.input[:70]!r}"
+                             for r in runs) or "no matching runs"
+            _emit(args, payload, text)
+        elif args.action == "export":
+            content = store.export_runs(args.format, workspace=args.workspace)
+            if args.out:
+                tmp = Path(args.out + ".tmp")
+                tmp.write_text(content, encoding="utf-8")
+                os.replace(tmp, args.out)
+                _emit(args, {"out": args.out, "format": args.format}, f"history written to {args.out}")
+            else:
+                print(content)
+        else:
+            if not args.yes:
+                if not sys.stdin.isatty():
+                    raise EnclaveError("purge needs --yes when not run interactively")
+                scope = f"workspace {args.workspace}" if args.workspace else "ALL workspaces"
+                if input(f"Delete the history of {scope}? [y/N] ").strip().lower() != "y":
+                    print("nothing deleted")
+                    return 0
+            count = store.purge_runs(args.workspace)
+            _emit(args, {"purged": count, "workspace": args.workspace}, f"purged {count} runs")
+    return 0
+
+
+def _cmd_bench(args, data_dir: Path, device: str) -> int:
+    from engine.bench.embed import run_embed_bench
+
+    result = run_embed_bench(data_dir, sentences_file=args.sentences, n=args.n,
+                             batch_size=args.batch_size, threads=args.threads,
+                             out_dir=Path(args.out), progress=_progress_printer(args.json))
+    _emit(args, result, result["table"])
+    return 0
+
+
+_HANDLERS = {"setup": _cmd_setup, "doctor": _cmd_doctor, "tour": _cmd_tour,
+             "models": _cmd_models, "history": _cmd_history, "bench": _cmd_bench}
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Model registry, manifests, export and the embedder."""

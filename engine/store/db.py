@@ -1,0 +1,264 @@
+"""One SQLite file (WAL), migrated at open, written by one writer thread.
+
+Reads use a connection per thread (sqlite connections are never shared across
+threads); every write goes through `Store.write`, which runs it on the single writer
+thread, so concurrent jobs never interleave half-transactions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import queue
+import sqlite3
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from sqlite_utils import Database
+
+from engine.errors import EnclaveError
+from engine.store.migrations import MIGRATIONS
+
+SCHEMA_VERSION = len(MIGRATIONS)
+EXPORT_FORMATS = ("json", "csv", "md")
+_RUN_COLUMNS = ("id", "workspace", "kind", "input", "output", "model_id", "provider",
+                "timings", "status", "created", "feedback")
+
+
+def utcnow() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+def schema_version(db: Database) -> int:
+    if not db["schema_version"].exists():
+        return 0
+    row = db.execute("SELECT version FROM schema_version").fetchone()
+    return row[0] if row else 0
+
+
+def migrate(conn: sqlite3.Connection, migrations=MIGRATIONS) -> list[int]:
+    """Bring the store up to date; returns the versions applied (empty when current).
+
+    BEGIN IMMEDIATE takes the write lock first, so two processes opening a fresh store
+    at once (two `enclave setup`s) migrate it exactly once.
+    """
+    db = Database(conn)
+    if schema_version(db) >= len(migrations):
+        return []
+    applied = []
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        current = schema_version(db)
+        if not db["schema_version"].exists():
+            conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+            conn.execute("INSERT INTO schema_version VALUES (0)")
+        for version in range(current + 1, len(migrations) + 1):
+            migrations[version - 1](db)
+            conn.execute("UPDATE schema_version SET version = ?", [version])
+            applied.append(version)
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    return applied
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    workspace: str
+    kind: str
+    input: str
+    output: Any
+    model_id: str | None
+    provider: str | None
+    timings: dict
+    status: str
+    created: str
+    feedback: int | None
+
+    @classmethod
+    def from_row(cls, row: dict) -> "RunRecord":
+        def load(text, default):
+            try:
+                return json.loads(text) if text else default
+            except ValueError:
+                return text
+        values = {k: row.get(k) for k in _RUN_COLUMNS}
+        values["output"] = load(values["output"], None)
+        values["timings"] = load(values["timings"], {})
+        return cls(**values)
+
+
+class Store:
+    """Enclave's local store. Use `open_store(data_dir)`; close() when done."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = _connect(self.path)
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            self.migrations_applied = migrate(conn)
+            conn.close()
+        except sqlite3.DatabaseError as exc:
+            raise EnclaveError(f"cannot open store {self.path}: {exc}") from None
+        except OSError as exc:
+            raise EnclaveError(f"cannot open store {self.path}: {exc.strerror or exc}") from None
+        self.journal_mode = mode
+        self._local = threading.local()
+        self._queue: queue.Queue = queue.Queue()
+        self._writer = threading.Thread(target=self._write_loop,
+                                        name="enclave-store-writer", daemon=True)
+        self._writer.start()
+        self._closed = False
+
+    # -- plumbing ---------------------------------------------------------------
+    def _write_loop(self) -> None:
+        conn = _connect(self.path)  # created here: the writer thread owns it
+        db = Database(conn)
+        while True:
+            item = self._queue.get()
+            if item is None:
+                break
+            fn, future = item
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                with conn:  # one transaction per write call
+                    conn.execute("BEGIN IMMEDIATE")
+                    result = fn(db)
+                future.set_result(result)
+            except BaseException as exc:  # delivered to the caller
+                future.set_exception(exc)
+        conn.close()
+
+    def write(self, fn: Callable[[Database], Any]) -> Any:
+        """Run `fn(db)` in one transaction on the writer thread and return its result."""
+        if self._closed:
+            raise EnclaveError("store is closed")
+        future: Future = Future()
+        self._queue.put((fn, future))
+        return future.result()
+
+    @property
+    def db(self) -> Database:
+        """A read connection for the calling thread."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = Database(_connect(self.path))
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._queue.put(None)
+            self._writer.join(timeout=10)
+            db = getattr(self._local, "db", None)
+            if db is not None:
+                db.conn.close()
+                self._local.db = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return schema_version(self.db)
+
+    # -- history ----------------------------------------------------------------
+    def add_run(self, workspace: str, kind: str, input: str, output: Any, *,
+                model_id: str | None = None, provider: str | None = None,
+                timings: dict | None = None, status: str = "ok") -> int:
+        """Record one run of a workspace; returns its id."""
+        row = {
+            "workspace": workspace, "kind": kind, "input": input,
+            "output": output if isinstance(output, str) else json.dumps(output, ensure_ascii=False),
+            "model_id": model_id, "provider": provider,
+            "timings": json.dumps(timings or {}), "status": status, "created": utcnow(),
+        }
+        return self.write(lambda db: db["runs"].insert(row).last_pk)
+
+    def get_run(self, run_id: int) -> RunRecord | None:
+        rows = list(self.db["runs"].rows_where("id = ?", [run_id]))
+        return RunRecord.from_row(rows[0]) if rows else None
+
+    def list_runs(self, workspace: str | None = None, limit: int | None = 50) -> list[RunRecord]:
+        """Runs newest first, optionally of one workspace."""
+        where, args = ("workspace = ?", [workspace]) if workspace else (None, None)
+        rows = self.db["runs"].rows_where(where, args, order_by="id desc", limit=limit)
+        return [RunRecord.from_row(r) for r in rows]
+
+    def search_runs(self, query: str, workspace: str | None = None,
+                    limit: int = 50) -> list[RunRecord]:
+        """Full-text search over run inputs and outputs (words, any order), best first."""
+        if not query.strip():
+            return self.list_runs(workspace, limit)
+        where, args = ("workspace = :ws", {"ws": workspace}) if workspace else (None, None)
+        rows = self.db["runs"].search(query, where=where, where_args=args, limit=limit,
+                                      quote=True)
+        return [RunRecord.from_row(r) for r in rows]
+
+    def set_feedback(self, run_id: int, value: int | None) -> None:
+        self.write(lambda db: db["runs"].update(run_id, {"feedback": value}))
+
+    def export_runs(self, fmt: str = "json", workspace: str | None = None) -> str:
+        """History as JSON, CSV or Markdown text."""
+        if fmt not in EXPORT_FORMATS:
+            raise EnclaveError(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
+        runs = self.list_runs(workspace, limit=None)
+        dicts = [r.__dict__ for r in runs]
+        if fmt == "json":
+            return json.dumps(dicts, indent=2, ensure_ascii=False)
+        if fmt == "csv":
+            buf = io.StringIO()
+            writer = csv.DictWriter(buf, fieldnames=_RUN_COLUMNS)
+            writer.writeheader()
+            for d in dicts:
+                writer.writerow({k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list))
+                                 else v for k, v in d.items()})
+            return buf.getvalue()
+        lines = ["# Enclave history", ""]
+        for r in runs:
+            lines += [f"## Run {r.id} — {r.workspace} / {r.kind}", "",
+                      f"- created: {r.created}", f"- status: {r.status}",
+                      f"- model: {r.model_id or '-'} on {r.provider or '-'}", "",
+                      "**Input**", "", r.input or "", "", "**Output**", "",
+                      "```json", json.dumps(r.output, indent=2, ensure_ascii=False), "```", ""]
+        return "\n".join(lines)
+
+    def purge_runs(self, workspace: str | None = None) -> int:
+        """Delete the history of one workspace (or all); returns how many runs went."""
+        def purge(db: Database) -> int:
+            where, args = ("workspace = ?", [workspace]) if workspace else ("1", [])
+            count = db.execute(f"SELECT count(*) FROM runs WHERE {where}", args).fetchone()[0]
+            db.execute(f"DELETE FROM runs WHERE {where}", args)
+            db["audit"].insert({"ts": utcnow(), "actor": "user", "action": "purge_runs",
+                                "detail": json.dumps({"workspace": workspace, "runs": count})})
+            return count
+        return self.write(purge)
+
+    def audit(self, action: str, detail: dict | None = None, actor: str = "system") -> None:
+        self.write(lambda db: db["audit"].insert(
+            {"ts": utcnow(), "actor": actor, "action": action, "detail": json.dumps(detail or {})}))
+
+
+def open_store(data_dir: Path) -> Store:
+    """Open (creating and migrating) the store in `data_dir`."""
+    return Store(Path(data_dir) / "enclave.db")

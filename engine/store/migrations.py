@@ -1,0 +1,77 @@
+"""Schema migrations, oldest first. Migration N takes the store from version N-1 to N.
+
+A migration is a plain function of a sqlite_utils.Database; it runs inside the
+transaction that also bumps `schema_version`, so a store is never half-migrated.
+Never edit a migration that has shipped: add the next one (and a test from the schema
+before it).
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+
+def m001_initial(db: Database) -> None:
+    db["runs"].create(
+        {
+            "id": int,
+            "workspace": str,
+            "kind": str,
+            "input": str,
+            "output": str,  # JSON of the result shown to the user
+            "model_id": str,
+            "provider": str,
+            "timings": str,  # JSON {"total_s": ..., ...}
+            "status": str,  # ok | error | cancelled
+            "created": str,  # ISO-8601 UTC
+            "feedback": int,  # +1 / -1 / NULL
+        },
+        pk="id",
+        not_null={"workspace", "kind", "created", "status"},
+    )
+    db["runs"].create_index(["workspace", "created"])
+    db["runs"].enable_fts(["input", "output"], create_triggers=True, tokenize="porter")
+
+    db["documents"].create(
+        {"id": int, "path": str, "title": str, "sha256": str, "pages": int, "added": str},
+        pk="id",
+    )
+    db["documents"].create_index(["sha256"], unique=True)
+    db["chunks"].create(
+        {"id": int, "document_id": int, "page": int, "ordinal": int, "text": str},
+        pk="id",
+        foreign_keys=[("document_id", "documents", "id")],
+    )
+    db["chunks"].create_index(["document_id", "ordinal"])
+    db["chunks"].enable_fts(["text"], create_triggers=True, tokenize="porter")
+    db["embeddings"].create(
+        {"chunk_id": int, "model_id": str, "dim": int, "vector": bytes},
+        pk=("chunk_id", "model_id"),
+        foreign_keys=[("chunk_id", "chunks", "id")],
+    )
+
+    db["models"].create(
+        {"id": str, "task": str, "path": str, "manifest": str, "verified": int, "registered": str},
+        pk="id",
+    )
+    db["jobs"].create(
+        {
+            "id": int,
+            "kind": str,
+            "status": str,  # queued | running | done | error | cancelled
+            "progress": float,
+            "message": str,
+            "log": str,
+            "created": str,
+            "updated": str,
+        },
+        pk="id",
+    )
+    db["audit"].create(
+        {"id": int, "ts": str, "actor": str, "action": str, "detail": str},
+        pk="id",
+        not_null={"ts", "action"},
+    )
+
+
+MIGRATIONS = [m001_initial]

@@ -1,0 +1,116 @@
+"""The main window: four workspaces, and a status bar telling the device really in use."""
+
+import threading
+
+import pytest
+
+from desktop.main_window import MainWindow
+from engine import api
+from engine.errors import Cancelled, EnclaveError
+
+
+@pytest.fixture
+def open_window(qtbot):
+    def make(data_dir):
+        window = MainWindow(data_dir)
+        qtbot.addWidget(window)
+        window.show()
+        return window
+
+    return make
+
+
+def test_window_has_four_workspaces_and_shows_cpu_with_fallback(
+    qtbot, tmp_path, monkeypatch, open_window, make_report
+):
+    fallback = "CUDA session failed self-test: libcublasLt.so.12 not found"
+    calls = []
+
+    def doctor(data_dir, device="auto", progress=None, cancelled=None):
+        calls.append((data_dir, device, threading.get_ident()))
+        return make_report(data_dir, fallback=fallback)
+
+    monkeypatch.setattr(api, "doctor", doctor)
+    window = open_window(tmp_path)
+    assert window.windowTitle() == "Enclave"
+    assert (window.width(), window.height()) == (1200, 800)
+    names = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert names == ["Research", "Marketing", "Business Intelligence", "Medical"]
+    assert window.device_status.text() == "Checking device…"
+
+    qtbot.waitUntil(lambda: window.device_status.text().startswith("Device:"), timeout=5000)
+    text = window.device_status.text()
+    assert text.startswith("Device: CPU (CPUExecutionProvider)")
+    assert "2 models" in text and "embedder all-minilm-l6-v2" in text
+    assert fallback in window.device_status.toolTip()
+    assert not window.job_indicator.isVisible()
+    assert calls[0][:2] == (tmp_path, "auto")
+    assert calls[0][2] != threading.get_ident(), "doctor must not run on the GUI thread"
+
+
+def test_status_shows_cuda_when_cuda_is_in_use(
+    qtbot, tmp_path, monkeypatch, open_window, make_report
+):
+    monkeypatch.setattr(
+        api, "doctor", lambda d, **kw: make_report(d, provider="CUDAExecutionProvider", models=())
+    )
+    window = open_window(tmp_path)
+    qtbot.waitUntil(lambda: window.device_status.text().startswith("Device:"), timeout=5000)
+    assert window.device_status.text().startswith("Device: CUDA (CUDAExecutionProvider)")
+    assert "No models yet" in window.device_status.text()
+
+
+def test_device_check_error_is_shown(qtbot, tmp_path, monkeypatch, open_window, make_report):
+    def doctor(data_dir, **kw):
+        raise EnclaveError(f"data dir {data_dir} is not writable")
+
+    monkeypatch.setattr(api, "doctor", doctor)
+    window = open_window(tmp_path)
+    qtbot.waitUntil(lambda: window.device_status.text() == "Device: unknown", timeout=5000)
+    assert "is not writable" in window.device_status.toolTip()
+
+
+def test_busy_indicator_cancels_a_slow_device_check(
+    qtbot, tmp_path, monkeypatch, open_window, make_report
+):
+    def doctor(data_dir, device="auto", progress=None, cancelled=None):
+        progress(0.25, "Testing CUDA session")
+        while not cancelled():
+            threading.Event().wait(0.01)
+        raise Cancelled("device check cancelled")
+
+    monkeypatch.setattr(api, "doctor", doctor)
+    window = open_window(tmp_path)
+    indicator = window.job_indicator
+    assert indicator.isVisible() and window.device_status.text() == "Checking device…"
+    qtbot.waitUntil(lambda: indicator.message.text() == "Testing CUDA session", timeout=5000)
+    assert indicator.bar.value() == 250
+
+    indicator.cancel_button.click()
+    qtbot.waitUntil(lambda: window.device_status.text() == "Device: not checked", timeout=5000)
+    assert not indicator.isVisible()
+
+
+def test_every_tab_shows_its_whole_empty_state(
+    qtbot, tmp_path, monkeypatch, open_window, make_report
+):
+    monkeypatch.setattr(api, "doctor", lambda d, **kw: make_report(d))
+    window = open_window(tmp_path)
+    for index in range(window.tabs.count()):
+        window.tabs.setCurrentIndex(index)
+        qtbot.wait(10)
+        state = window.tabs.currentWidget().empty_state
+        assert state.title.text() == window.tabs.tabText(index)
+        assert "runs locally" in state.local_note.text()
+        for label in (state.description, state.local_note):
+            assert label.isVisible()
+            assert label.height() >= label.heightForWidth(label.width()), "text is clipped"
+    qtbot.waitUntil(lambda: not window.device_check_pending(), timeout=5000)
+
+
+def test_real_doctor_reports_the_session_provider(qtbot, tmp_path, open_window):
+    window = open_window(tmp_path)
+    qtbot.waitUntil(lambda: not window.device_check_pending(), timeout=60000)
+    text = window.device_status.text()
+    assert text.startswith("Device: ") and "ExecutionProvider)" in text, text
+    assert "Providers available" in window.device_status.toolTip()

@@ -194,7 +194,4 @@ def cancel_all_jobs() -> None:
 def wait_for_jobs(timeout_s: float = 10.0) -> bool:
     """Block until every started job's thread is done. True if all finished in time."""
     deadline = time.monotonic() + timeout_s
-    for job in list(_ACTIVE):
-        if not job.wait(max(0.0, deadline - time.monotonic())):
-            return False
-    return True
+    return all(job.wait(max(0.0, deadline - time.monotonic())) for job in list(_ACTIVE))

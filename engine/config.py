@@ -21,6 +21,11 @@ def resolve_data_dir(explicit: str | os.PathLike | None = None) -> Path:
     env = os.environ.get("ENCLAVE_DATA_DIR")
     if env:
         return Path(env).expanduser().resolve()
+    return default_data_dir()
+
+
+def default_data_dir() -> Path:
+    """The platform's user data folder for Enclave (e.g. ~/.local/share/enclave)."""
     import platformdirs
 
     return Path(platformdirs.user_data_dir("enclave", appauthor=False))

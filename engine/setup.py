@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable
 
 from engine.config import ensure_data_dir
 from engine.store import open_store
@@ -21,7 +21,7 @@ from engine.store import open_store
 def exclusive_lock(path: Path, on_wait: Callable[[], None] | None = None):
     """An inter-process lock on `path` (fcntl on POSIX, msvcrt on Windows)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fh = open(path, "a+")
+    fh = open(path, "a+")  # noqa: SIM115 - held open for the lock's lifetime
     try:
         if os.name == "nt":  # pragma: no cover - exercised on Windows installers
             import msvcrt
@@ -57,10 +57,9 @@ def run_setup(data_dir: Path, progress: Callable[[float, str], None] | None = No
     progress = progress or (lambda f, m: None)
     data_dir = ensure_data_dir(Path(data_dir))
     started = time.perf_counter()
-    with exclusive_lock(data_dir / ".setup.lock",
-                        on_wait=lambda: progress(0.0, "another setup is running; waiting")):
-        with open_store(data_dir) as store:
-            embedder = prepare_default_embedders(data_dir, progress, cancelled)
-            store.audit("setup", {"embedder": embedder})
+    waiting = lambda: progress(0.0, "another setup is running; waiting")  # noqa: E731
+    with exclusive_lock(data_dir / ".setup.lock", on_wait=waiting), open_store(data_dir) as store:
+        embedder = prepare_default_embedders(data_dir, progress, cancelled)
+        store.audit("setup", {"embedder": embedder})
     return {"data_dir": str(data_dir), "embedder": embedder,
             "seconds": round(time.perf_counter() - started, 2)}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +13,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import netguard  # noqa: E402
+from cli_runner import run_cli  # noqa: E402
+
+# The data dir `make test` prepared models in, read before any test isolates the env.
+USER_DATA_DIR = os.environ.get("ENCLAVE_DATA_DIR")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -48,15 +51,9 @@ def prepared_dir(tmp_path_factory) -> Path:
     Reuses the one `make test` set up (ENCLAVE_PREPARED_DIR, else the default user data
     dir); otherwise runs setup once into a temporary dir.
     """
-    from engine.config import resolve_data_dir
+    from engine.config import default_data_dir
 
-    candidates = [os.environ.get("ENCLAVE_PREPARED_DIR")]
-    saved = os.environ.pop("ENCLAVE_DATA_DIR", None)
-    try:
-        candidates.append(str(resolve_data_dir(None)))
-    finally:
-        if saved is not None:
-            os.environ["ENCLAVE_DATA_DIR"] = saved
+    candidates = [os.environ.get("ENCLAVE_PREPARED_DIR"), USER_DATA_DIR, str(default_data_dir())]
     for candidate in candidates:
         if candidate and _has_embedders(Path(candidate)):
             return Path(candidate)
@@ -72,16 +69,3 @@ def model_data_dir(tmp_path, prepared_dir) -> Path:
     data.mkdir()
     (data / "models").symlink_to(prepared_dir / "models", target_is_directory=True)
     return data
-
-
-def run_cli(*args: str, check: bool = False, env: dict | None = None, timeout: int = 900,
-            input: str | None = None) -> subprocess.CompletedProcess:
-    """Run `enclave ARGS` in a fresh process with the network guard installed."""
-    code = ("import sys; sys.path.insert(0, %r); import netguard; netguard.install(); "
-            "from engine.cli import main; sys.exit(main(sys.argv[1:]))" % str(ROOT / "tests"))
-    full_env = dict(os.environ, **(env or {}))
-    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
-                          cwd=ROOT, env=full_env, timeout=timeout, input=input)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"enclave {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
-    return proc

@@ -14,9 +14,9 @@ import platform
 import re
 import statistics
 import time
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -80,9 +80,9 @@ class TorchEmbedder:
         return out
 
 
-def _timed(fn: Callable[[], np.ndarray]) -> tuple[float, np.ndarray]:
+def _timed(fn: Callable[[list[str]], np.ndarray], texts: list[str]) -> tuple[float, np.ndarray]:
     start = time.perf_counter()
-    result = fn()
+    result = fn(texts)
     return time.perf_counter() - start, result
 
 
@@ -115,7 +115,7 @@ def run_embed_bench(data_dir: Path, sentences_file: str | None = None, n: int = 
         if model_id == INT8_ID:
             recipe = entry.manifest.extra.get("recipe", {})
 
-    for label, fn in contenders.items():  # warm-up: one batch each
+    for fn in contenders.values():  # warm-up: one batch each
         fn(sentences[:batch_size])
     times: dict[str, list[float]] = {label: [] for label in contenders}
     vectors: dict[str, np.ndarray] = {}
@@ -123,7 +123,7 @@ def run_embed_bench(data_dir: Path, sentences_file: str | None = None, n: int = 
         for i, (label, fn) in enumerate(contenders.items()):
             progress(0.1 + 0.85 * (r * len(contenders) + i) / (rounds * len(contenders)),
                      f"round {r + 1}/{rounds}: {label}")
-            seconds, vectors[label] = _timed(lambda: fn(sentences))
+            seconds, vectors[label] = _timed(fn, sentences)
             times[label].append(seconds)
 
     reference = vectors["transformers/torch fp32"]
@@ -145,7 +145,7 @@ def run_embed_bench(data_dir: Path, sentences_file: str | None = None, n: int = 
     result = {"bench": "embed", "n": n, "batch_size": batch_size, "threads": threads,
               "rounds": rounds, "rows": rows, "int8_recipe": recipe, "target": target,
               "target_met": met, "machine": f"{platform.machine()}, {os.cpu_count()} logical CPUs",
-              "date": datetime.now(timezone.utc).isoformat(timespec="seconds"), "table": table}
+              "date": datetime.now(UTC).isoformat(timespec="seconds"), "table": table}
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "embed.json").write_text(json.dumps(result, indent=2), encoding="utf-8")
     (out_dir / "embed.md").write_text(table + "\n", encoding="utf-8")

@@ -11,8 +11,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -78,7 +78,7 @@ def quantize_embedder(fp32_onnx: Path, out_onnx: Path, num_heads: int, hidden_si
 def agreement(a: np.ndarray, b: np.ndarray) -> dict:
     """Row-wise cosine between two L2-normalised embedding matrices."""
     cos = np.sum(a * b, axis=1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
-    return {"mean_cosine": float(cos.mean()), "min_cosine": float(cos.min()), "n": int(len(cos))}
+    return {"mean_cosine": float(cos.mean()), "min_cosine": float(cos.min()), "n": len(cos)}
 
 
 def quality_sentences() -> list[str]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Callable, Sequence
 
 import numpy as np
 
@@ -46,7 +46,7 @@ class Embedder:
 
     @classmethod
     def from_registry(cls, data_dir: Path, model_id: str | None = None, device: str = "auto",
-                      threads: int | None = None) -> "Embedder":
+                      threads: int | None = None) -> Embedder:
         registry = ModelRegistry(data_dir)
         model_id = model_id or registry.default_id("embedding")
         if not model_id:

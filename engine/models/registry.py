@@ -12,7 +12,7 @@ import json
 import os
 import shutil
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from engine.errors import ModelInvalid
@@ -44,7 +44,7 @@ class Manifest:
     extra: dict = field(default_factory=dict)  # task-specific: dim, pooling, quality...
 
     @classmethod
-    def from_dict(cls, raw: dict, where: str) -> "Manifest":
+    def from_dict(cls, raw: dict, where: str) -> Manifest:
         if not isinstance(raw, dict):
             raise ModelInvalid(f"{where}: manifest is not a JSON object")
         missing = [k for k in ("id", "task", "architecture", "files") if k not in raw]
@@ -219,4 +219,4 @@ class ModelRegistry:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")

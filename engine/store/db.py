@@ -13,11 +13,12 @@ import json
 import queue
 import sqlite3
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -31,7 +32,7 @@ _RUN_COLUMNS = ("id", "workspace", "kind", "input", "output", "model_id", "provi
 
 
 def utcnow() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -90,7 +91,7 @@ class RunRecord:
     feedback: int | None
 
     @classmethod
-    def from_row(cls, row: dict) -> "RunRecord":
+    def from_row(cls, row: dict) -> RunRecord:
         def load(text, default):
             try:
                 return json.loads(text) if text else default

@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from conftest import ROOT, run_cli
+from cli_runner import GUARDED_MAIN, ROOT, run_cli
 
 
 def one_line_error(proc):
@@ -99,9 +99,7 @@ def test_concurrent_setups_do_not_corrupt(prepared_dir, tmp_path):
     # the lock, the other waits and then finds everything up to date.
     data = copy_models(prepared_dir, tmp_path)
     (data / "models" / "all-minilm-l6-v2-int8" / "model.onnx").write_bytes(b"broken")
-    code = ("import sys; sys.path.insert(0, %r); import netguard; netguard.install(); "
-            "from engine.cli import main; sys.exit(main(sys.argv[1:]))" % str(ROOT / "tests"))
-    procs = [subprocess.Popen([sys.executable, "-c", code, "setup", "--json", "--data-dir", str(data)],
+    procs = [subprocess.Popen([sys.executable, "-c", GUARDED_MAIN, "setup", "--json", "--data-dir", str(data)],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
                               env=dict(os.environ)) for _ in range(2)]
     results = [p.communicate(timeout=900) for p in procs]

@@ -3,7 +3,7 @@
 import socket
 
 import pytest
-from conftest import run_cli
+from cli_runner import run_cli
 from netguard import NetworkBlocked
 
 

@@ -5,8 +5,7 @@ import pytest
 
 from engine.errors import DeviceUnavailable, EnclaveError
 from engine.resources import resource_path
-from engine.runtime import create_session, default_threads
-from engine.runtime import sessions
+from engine.runtime import create_session, default_threads, sessions
 
 MODEL = resource_path("onnx", "selftest.onnx")
 

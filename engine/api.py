@@ -48,6 +48,7 @@ class DoctorReport:
     models: tuple[ModelStatus, ...]
     versions: dict = field(default_factory=dict)
     self_test_model: str = ""
+    threads: int = 0
     python: str = platform.python_version()
 
     def to_json(self) -> dict:
@@ -104,7 +105,7 @@ def doctor(data_dir: Path, device: str = "auto", progress: Progress = None,
         version=__version__, data_dir=str(data_dir),
         providers_available=tuple(available_providers()), provider_in_use=session.provider,
         fallback_reason=session.fallback_reason, models=models, versions=package_versions(),
-        self_test_model=str(probe))
+        self_test_model=str(probe), threads=session.threads)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--data-dir", help="data folder (default: ENCLAVE_DATA_DIR or the user data dir)")
     common.add_argument("--device", choices=("auto", "cuda", "cpu"), default=None,
                         help="auto: CUDA if it really runs, else CPU (default); cuda: fail if unusable")
+    common.add_argument("--threads", type=int, default=None,
+                        help="ONNX Runtime intra-op threads (default: physical cores)")
     common.add_argument("--json", action="store_true", help="print one JSON object")
 
     parser = _Parser(prog="enclave", description="Enclave: an offline AI workbench.",
@@ -71,7 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sentences", help="text file, one sentence per line (default: shared data)")
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--bench-threads", dest="bench_threads", type=int, default=2,
+                   help="threads for every contender (default 2)")
     p.add_argument("--out", default="benchmarks", help="folder for the result table")
     return parser
 
@@ -83,10 +86,12 @@ def _merge_common(args: argparse.Namespace, argv: list[str]) -> None:
     pre.add_argument("--data-dir")
     pre.add_argument("--device")
     pre.add_argument("--json", action="store_true")
+    pre.add_argument("--threads", type=int)
     known, _ = pre.parse_known_args(argv)
     args.data_dir = known.data_dir
     args.device = known.device
     args.json = known.json
+    args.threads = known.threads
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,6 +107,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("enclave: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _emit(args, payload: dict, text: str) -> None:
@@ -117,7 +125,11 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
         return open_window(data_dir, args.device)
     ensure_data_dir(data_dir)
-    device = args.device or load_settings(data_dir).device
+    settings = load_settings(data_dir)
+    device = args.device or settings.device
+    threads = args.threads or settings.intra_op_threads
+    if threads and threads > 0:
+        os.environ["ENCLAVE_THREADS"] = str(threads)  # read by the one session factory
     handler = _HANDLERS[args.command]
     return handler(args, data_dir, device) or 0
 
@@ -143,7 +155,7 @@ def _cmd_doctor(args, data_dir: Path, device: str) -> int:
     lines = [f"Enclave {report.version} (Python {report.python})",
              f"data dir:            {report.data_dir}",
              f"providers available: {', '.join(report.providers_available)}",
-             f"provider in use:     {report.provider_in_use} (self-test on {Path(report.self_test_model).parent.name or report.self_test_model})"]
+             f"provider in use:     {report.provider_in_use} (self-test on {Path(report.self_test_model).parent.name or report.self_test_model}, {report.threads} threads)"]
     if report.fallback_reason:
         lines.append(f"CUDA fallback:       {report.fallback_reason}")
     lines.append("versions:            " + ", ".join(f"{k} {v}" for k, v in report.versions.items()))
@@ -226,7 +238,7 @@ def _cmd_bench(args, data_dir: Path, device: str) -> int:
     from engine.bench.embed import run_embed_bench
 
     result = run_embed_bench(data_dir, sentences_file=args.sentences, n=args.n,
-                             batch_size=args.batch_size, threads=args.threads,
+                             batch_size=args.batch_size, threads=args.bench_threads,
                              out_dir=Path(args.out), progress=_progress_printer(args.json))
     _emit(args, result, result["table"])
     return 0

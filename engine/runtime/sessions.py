@@ -61,7 +61,13 @@ def available_providers() -> list[str]:
 
 
 def default_threads() -> int:
-    """Physical cores: hyper-threads slow ORT's intra-op pool down rather than up."""
+    """ENCLAVE_THREADS when set (`--threads`, settings), else the physical core count.
+
+    Physical, not logical: hyper-threads slow ORT's intra-op pool down rather than up.
+    """
+    configured = os.environ.get("ENCLAVE_THREADS", "").strip()
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
     try:
         import psutil
 

@@ -135,3 +135,10 @@ def test_history_export_and_purge(model_data_dir, tmp_path):
     assert proc.returncode == 2 and "--yes" in proc.stderr  # never purges without consent
     proc = run_cli("history", "purge", "--yes", "--json", "--data-dir", str(model_data_dir), check=True)
     assert json.loads(proc.stdout)["purged"] == 1
+
+
+def test_no_display_gives_a_one_line_hint(tmp_path):
+    env = {k: "" for k in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    proc = run_cli("--data-dir", str(tmp_path), env=env)
+    assert proc.returncode == 2 and one_line_error(proc)
+    assert "enclave tour" in proc.stderr

@@ -100,3 +100,10 @@ def test_threads_default_to_physical_cores_and_are_configurable():
     ms = create_session(MODEL, device="cpu", threads=1)
     assert ms.threads == 1
     assert ms.session.get_session_options().intra_op_num_threads == 1
+
+
+def test_threads_come_from_the_environment_setting(monkeypatch):
+    monkeypatch.setenv("ENCLAVE_THREADS", "1")
+    assert default_threads() == 1
+    monkeypatch.setenv("ENCLAVE_THREADS", "nonsense")
+    assert default_threads() >= 1

@@ -55,3 +55,17 @@ def _paragraph(text: str) -> QLabel:
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
     return label
+
+
+class WorkspaceTab(QWidget):
+    """A workspace tab that shows its empty state; subclasses set TITLE and DESCRIPTION."""
+
+    TITLE = ""
+    DESCRIPTION = ""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.empty_state = EmptyState(self.TITLE, self.DESCRIPTION)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.empty_state)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
-
-from desktop.tabs.empty_state import EmptyState
+from desktop.tabs.empty_state import WorkspaceTab
 
 TITLE = "Marketing"
 DESCRIPTION = (
@@ -14,12 +12,8 @@ DESCRIPTION = (
 )
 
 
-class MarketingTab(QWidget):
+class MarketingTab(WorkspaceTab):
     """Marketing workspace."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.empty_state = EmptyState(TITLE, DESCRIPTION)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.empty_state)
+    TITLE = TITLE
+    DESCRIPTION = DESCRIPTION

@@ -39,8 +39,10 @@ class Embedder:
         self.normalize = bool(extra.get("normalize", True))
         self.pad_id = int(extra.get("pad_token_id", 0))
         self.tokenizer = load_tokenizer(entry.path, int(extra.get("max_length", 256)))
-        self.model: ModelSession = create_session(entry.path / extra.get("onnx", "model.onnx"),
-                                                  device=device, threads=threads)
+        session_options = extra.get("session", {})
+        self.model: ModelSession = create_session(
+            entry.path / extra.get("onnx", "model.onnx"), device=device, threads=threads,
+            disabled_optimizers=tuple(session_options.get("disabled_optimizers", ())))
         self._inputs = {i.name for i in self.model.session.get_inputs()}
         self._lock = threading.Lock()
 

@@ -111,14 +111,16 @@ def _self_test(session) -> None:
             raise RuntimeError("self-test produced non-finite values")
 
 
-def _build(path: str, providers: list, threads: int, self_test: bool):
+def _build(path: str, providers: list, threads: int, self_test: bool,
+           disabled_optimizers: tuple[str, ...] = ()):
     import onnxruntime as ort
 
     with warnings.catch_warnings():
         # ORT warns (and ignores) when asked for a provider its build lacks; we check below.
         warnings.simplefilter("ignore", UserWarning)
         session = ort.InferenceSession(path, sess_options=_session_options(threads),
-                                       providers=providers)
+                                       providers=providers,
+                                       disabled_optimizers=list(disabled_optimizers) or None)
     if self_test:
         _self_test(session)
     return session
@@ -129,12 +131,15 @@ def create_session(
     device: str = "auto",
     threads: int | None = None,
     self_test: bool = True,
+    disabled_optimizers: tuple[str, ...] = (),
 ) -> ModelSession:
     """Build an InferenceSession for `model_path` on `device` ("auto" | "cuda" | "cpu").
 
     auto: try CUDA (creation + self-test + provider check), fall back to CPU and record
     why. cuda: raise DeviceUnavailable with the reason. cpu: never touch CUDA.
+    `disabled_optimizers` names ORT graph fusions a model's manifest asks to skip.
     """
+    disabled = tuple(disabled_optimizers)
     path = str(model_path)
     if not Path(path).is_file():
         raise EnclaveError(f"ONNX model file not found: {path}")
@@ -148,7 +153,7 @@ def create_session(
             reason = "this onnxruntime build has no CUDA provider (install onnxruntime-gpu)"
         else:
             try:
-                session = _build(path, [CUDA, CPU], threads, self_test)
+                session = _build(path, [CUDA, CPU], threads, self_test, disabled)
                 in_use = session.get_providers()[0]
                 if in_use == CUDA:
                     return ModelSession(session, CUDA, device, None, threads)
@@ -160,7 +165,7 @@ def create_session(
         log.info("falling back to CPU: %s", reason)
 
     try:
-        session = _build(path, [CPU], threads, self_test)
+        session = _build(path, [CPU], threads, self_test, disabled)
     except Exception as exc:
         raise EnclaveError(f"cannot load ONNX model {path}: {str(exc).splitlines()[0][:300]}") from None
     return ModelSession(session, session.get_providers()[0], device, reason, threads)

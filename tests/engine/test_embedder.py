@@ -79,13 +79,17 @@ def test_int8_agreement_is_measured_and_meets_its_bar(prepared_dir, reference):
 
 def test_order_is_preserved_whatever_the_batching(model_data_dir):
     texts = SENTENCES * 3
-    for model_id, floor in ((FP32_ID, 0.9999), (INT8_ID, 0.95)):
+    degenerate = np.array([len(t.split()) < 2 for t in texts])  # "", "ok"
+    for model_id, floor, degenerate_floor in ((FP32_ID, 0.9999, 0.9999), (INT8_ID, 0.97, 0.93)):
         one_by_one = np.stack([embed([t], data_dir=model_data_dir, model_id=model_id)[0]
                                for t in texts])
         batched = embed(texts, data_dir=model_data_dir, model_id=model_id, batch_size=4)
-        # fp32 is batch-invariant; dynamic int8 quantises activations per batch tensor,
-        # so a text's vector moves slightly with its batch-mates (measured min 0.965).
-        assert cosines(one_by_one, batched).min() > floor, model_id
+        cos = cosines(one_by_one, batched)
+        # fp32 is batch-invariant. Dynamic int8 quantises activations per batch tensor,
+        # so a vector moves slightly with its batch-mates: cos >= 0.978 measured for real text, less
+        # for empty or one-token input (measured 0.94-0.97), which pooling cannot smooth.
+        assert cos[~degenerate].min() > floor, model_id
+        assert cos[degenerate].min() > degenerate_floor, model_id
     assert embed([], data_dir=model_data_dir).shape == (0, 384)
     with pytest.raises(TypeError):
         embed("a single string", data_dir=model_data_dir)
@@ -111,3 +115,22 @@ def test_embed_runs_without_torch_in_a_fresh_process(model_data_dir):
                          text=True, check=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result == {"shape": [1, 384], "heavy": []}
+
+
+def test_setup_rebuilds_models_made_by_an_older_recipe(prepared_dir, tmp_path):
+    import json
+    import shutil
+
+    from engine.models import embedder_export as ex
+    from engine.models.registry import sha256_file
+
+    shutil.copytree(prepared_dir / "models", tmp_path / "models")
+    registry = ModelRegistry(tmp_path)
+    source = sha256_file(package_model_dir() / "model.safetensors")
+    assert ex._up_to_date(registry, INT8_ID, source)
+    manifest = tmp_path / "models" / INT8_ID / "manifest.json"
+    raw = json.loads(manifest.read_text())
+    raw["recipe_version"] = ex.RECIPE_VERSION - 1
+    manifest.write_text(json.dumps(raw))
+    assert not ex._up_to_date(registry, INT8_ID, source)
+    assert not ex._up_to_date(registry, INT8_ID, "another-checkpoint")

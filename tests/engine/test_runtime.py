@@ -39,10 +39,10 @@ def test_auto_when_cuda_session_creation_fails(monkeypatch):
                         lambda: ["CUDAExecutionProvider", "CPUExecutionProvider"])
     real_build = sessions._build
 
-    def failing_build(path, providers, threads, self_test):
+    def failing_build(path, providers, threads, self_test, *rest):
         if "CUDAExecutionProvider" in providers:
             raise RuntimeError("CUDA failure 100: no CUDA-capable device is detected\nmore")
-        return real_build(path, providers, threads, self_test)
+        return real_build(path, providers, threads, self_test, *rest)
 
     monkeypatch.setattr(sessions, "_build", failing_build)
     ms = create_session(MODEL, device="auto")

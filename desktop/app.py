@@ -9,6 +9,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from desktop.gc_guard import GuiThreadGarbageCollector
 from desktop.main_window import MainWindow
 from desktop.worker import wait_for_jobs
 
@@ -28,9 +29,13 @@ def _application(argv: Sequence[str]) -> QApplication:
 def run_app(data_dir: Path, device: str = "auto", argv: Sequence[str] | None = None) -> int:
     """Open the main window and run the event loop; returns the exit code."""
     app = _application(sys.argv if argv is None else argv)
+    collector = GuiThreadGarbageCollector()
     window = MainWindow(Path(data_dir), device)
     window.show()
-    return app.exec()
+    try:
+        return app.exec()
+    finally:
+        collector.stop()
 
 
 def screenshot_tabs(data_dir: Path, out_dir: Path, device: str = "auto") -> list[Path]:

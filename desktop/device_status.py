@@ -48,8 +48,8 @@ def describe_report(report: Any) -> StatusText:
         text += f" ({provider})"
     tips = []
     if report.fallback_reason:
-        text += " — fallback"
-        tips.append(f"Fell back: {report.fallback_reason}")
+        text += " — GPU not in use (hover for why)"
+        tips.append(f"Why not the GPU: {report.fallback_reason}")
     if report.providers_available:
         tips.append("Providers available: " + ", ".join(report.providers_available))
     tips.append(f"Data: {report.data_dir}")

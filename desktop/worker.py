@@ -51,12 +51,20 @@ class _Relay(QObject):
 
 
 class _Runnable(QRunnable):
-    """Runs the function on a pool thread and reports only through the relay."""
+    """Runs the function on a pool thread and reports only through the relay.
 
-    def __init__(self, job: Job, fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+    It holds the relay and two thread-safe events, never the Job: a Job <-> runnable
+    reference cycle would leave the Job to Python's cyclic GC, which may run on any
+    thread, and a QObject destroyed off the GUI thread crashes the process.
+    """
+
+    def __init__(self, relay: _Relay, cancel_flag: threading.Event, thread_done: threading.Event,
+                 fn: Callable[..., Any], args: tuple, kwargs: dict) -> None:
         super().__init__()
         self.setAutoDelete(False)  # the Job owns us; Qt must not delete a Python object
-        self._job = job
+        self._relay = relay
+        self._cancel_flag = cancel_flag
+        self._thread_done = thread_done
         self._fn = fn
         self._args = args
         self._kwargs = kwargs
@@ -73,18 +81,18 @@ class _Runnable(QRunnable):
         ):
             return
         self._last_progress = (now, message)
-        self._job._relay.progress.emit(fraction, str(message))
+        self._relay.progress.emit(fraction, str(message))
 
     def run(self) -> None:
-        relay = self._job._relay
+        relay = self._relay
         name = getattr(self._fn, "__qualname__", repr(self._fn))
         try:
-            if self._job.is_cancelled():
+            if self._cancel_flag.is_set():
                 raise Cancelled("cancelled before it started")
             value = self._fn(
                 *self._args,
                 progress=self._progress,
-                cancelled=self._job.is_cancelled,
+                cancelled=self._cancel_flag.is_set,
                 **self._kwargs,
             )
         except Cancelled:
@@ -97,13 +105,14 @@ class _Runnable(QRunnable):
             log.exception("job %s crashed", name)
             relay.error.emit(f"Unexpected error: {type(exc).__name__}: {_one_line(exc)}")
         else:
-            if self._job.is_cancelled():
+            if self._cancel_flag.is_set():
                 log.info("job %s finished after cancel; result dropped", name)
                 relay.cancelled.emit()
             else:
                 relay.result.emit(value)
         finally:
-            self._job._thread_done.set()
+            self._fn = self._args = self._kwargs = None  # drop the call's references here
+            self._thread_done.set()
             relay.done.emit()
 
 
@@ -136,7 +145,8 @@ class Job(QObject):
         self._relay.error.connect(self.error, queued)
         self._relay.cancelled.connect(self.cancelled, queued)
         self._relay.done.connect(self._on_done, queued)
-        self._runnable = _Runnable(self, fn, args, dict(kwargs or {}))
+        self._runnable = _Runnable(self._relay, self._cancel_flag, self._thread_done, fn, args,
+                                   dict(kwargs or {}))
 
     def start(self, pool: QThreadPool | None = None) -> None:
         """Queue the call on `pool` (default: the global pool). Call once, on the GUI thread."""

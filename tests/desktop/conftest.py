@@ -7,11 +7,20 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import pytest
 from PySide6.QtCore import QThreadPool
 
+from desktop.gc_guard import GuiThreadGarbageCollector
 from desktop.worker import active_jobs, cancel_all_jobs, wait_for_jobs
 
 
 @pytest.fixture(autouse=True)
-def no_leftover_jobs(qtbot):
+def gui_thread_gc(qapp):
+    """Collect garbage on the GUI thread only, as the app does (see desktop.gc_guard)."""
+    collector = GuiThreadGarbageCollector(interval_ms=200)
+    yield collector
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_jobs(qtbot, gui_thread_gc):
     """Fail a test that leaves a job running; cancel and drain it so the next test is clean."""
     yield
     leftover = active_jobs()

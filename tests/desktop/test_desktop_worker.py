@@ -163,3 +163,32 @@ def test_unreferenced_job_still_delivers(qtbot):
     del job
     gc.collect()
     qtbot.waitUntil(lambda: results == [42], timeout=5000)
+
+
+def test_gc_guard_keeps_collection_off_worker_threads(qtbot, gui_thread_gc):
+    import gc
+    import threading
+
+    threads_collecting = []
+
+    def record(phase, info):
+        if phase == "start":
+            threads_collecting.append(threading.current_thread() is threading.main_thread())
+
+    gc.callbacks.append(record)
+    try:
+        def churn(progress, cancelled):
+            for _ in range(20000):  # allocates cycles: would trigger automatic collection
+                a, b = [], []
+                a.append(b)
+                b.append(a)
+            return "done"
+
+        job = run_job(churn)
+        with qtbot.waitSignal(job.finished, timeout=10000):
+            pass
+        qtbot.wait(450)  # the guard's timer collects on the GUI thread
+    finally:
+        gc.callbacks.remove(record)
+    assert not gc.isenabled()
+    assert threads_collecting and all(threads_collecting)

@@ -105,11 +105,11 @@ def run_embed_bench(data_dir: Path, sentences_file: str | None = None, n: int = 
                     out_dir: Path = Path("benchmarks"),
                     progress: Callable[[float, str], None] | None = None) -> dict:
     progress = progress or (lambda f, m: None)
-    sentences = bench_sentences(n, sentences_file)
     registry = ModelRegistry(data_dir)
     missing = [m for m in (FP32_ID, INT8_ID) if m not in registry.ids()]
     if missing:
         raise EnclaveError(f"models {', '.join(missing)} not installed: run `enclave setup` first")
+    sentences = bench_sentences(n, sentences_file)
 
     import torch
 

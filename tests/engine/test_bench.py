@@ -30,3 +30,9 @@ def test_bench_embed_small_slice_writes_a_comparable_table(model_data_dir, tmp_p
 def test_bench_embed_without_models_is_a_clear_error(tmp_path):
     proc = run_cli("bench", "embed", "--n", "10", "--data-dir", str(tmp_path))
     assert proc.returncode == 2 and "run `enclave setup` first" in proc.stderr
+
+
+def test_bench_embed_without_sentences_says_what_to_pass(model_data_dir, tmp_path):
+    proc = run_cli("bench", "embed", "--n", "10", "--data-dir", str(model_data_dir),
+                   env={"ENCLAVE_SHARED_DATA": str(tmp_path / "absent")})
+    assert proc.returncode == 2 and "pass --sentences FILE" in proc.stderr

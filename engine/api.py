@@ -155,5 +155,25 @@ def tour(data_dir: Path, out_dir: Path, device: str = "auto", progress: Progress
         store.add_run("tour", "embedding", "\n".join(queries), result, model_id=embedder.model_id,
                       provider=embedder.provider, timings={"total_s": round(elapsed, 4)})
     steps.append({"step": "embedding", "model": embedder.model_id, "provider": embedder.provider})
+
+    if cancelled and cancelled():
+        raise Cancelled("tour cancelled")
+    progress(0.7, "generation: a short answer from the local language model")
+    from engine.models.generation import GenerationSettings, Generator
+
+    generator = Generator.from_registry(data_dir, device=device)
+    question = "In one sentence, why should patient data stay on the hospital's own computers?"
+    answer = generator.generate([{"role": "user", "content": question}],
+                                GenerationSettings(max_new_tokens=64))
+    gen = {"question": question, "answer": answer.text, "model": answer.model,
+           "provider": answer.stats.provider, "tokens": answer.stats.new_tokens,
+           "ttft_s": round(answer.stats.ttft_s, 4),
+           "tokens_per_s": round(answer.stats.decode_tokens_per_s, 2)}
+    (out_dir / "generation.json").write_text(json.dumps(gen, indent=2), encoding="utf-8")
+    files.append(str(out_dir / "generation.json"))
+    with open_store(data_dir) as store:
+        store.add_run("tour", "generation", question, gen, model_id=answer.model,
+                      provider=answer.stats.provider, timings={"total_s": answer.stats.total_s})
+    steps.append({"step": "generation", "model": answer.model, "provider": answer.stats.provider})
     progress(1.0, "tour finished")
     return TourResult(str(out_dir), tuple(files), tuple(steps))

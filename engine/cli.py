@@ -67,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--workspace", help="only this workspace (default: all)")
     p.add_argument("--yes", action="store_true", help="do not ask")
 
+    p = sub.add_parser("generate", parents=[common], help="generate text with the local LM")
+    p.add_argument("prompt")
+    p.add_argument("--max-new-tokens", type=int, default=256)
+    p.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
+    p.add_argument("--top-k", type=int, default=0)
+    p.add_argument("--top-p", type=float, default=1.0)
+    p.add_argument("--seed", type=int)
+    p.add_argument("--system", help="system message (default: the model's own)")
+    p.add_argument("--model", help="model id (default: the default generator)")
+
     bench = sub.add_parser("bench", parents=[common], help="benchmarks (results in benchmarks/)")
     bsub = bench.add_subparsers(dest="action", required=True, parser_class=_Parser)
     p = bsub.add_parser("embed", parents=[common], help="embedder throughput and agreement")
@@ -138,10 +148,12 @@ def _cmd_setup(args, data_dir: Path, device: str) -> int:
     from engine.setup import run_setup
 
     result = run_setup(data_dir, progress=_progress_printer(args.json))
-    emb = result["embedder"]
+    emb, gen = result["embedder"], result["generator"]
     q = emb.get("int8_quality", {})
-    text = (f"Setup complete in {result['seconds']} s ({'already up to date' if emb['skipped'] else 'prepared'}).\n"
+    fresh = not (emb["skipped"] and gen["skipped"])
+    text = (f"Setup complete in {result['seconds']} s ({'prepared' if fresh else 'already up to date'}).\n"
             f"  data dir: {data_dir}\n  embedders: {', '.join(emb['models'])} (default {emb['default']})\n"
+            f"  generator: {gen['model']}\n"
             f"  int8 agreement with fp32: mean cosine {q.get('mean_cosine', float('nan')):.4f}, "
             f"min {q.get('min_cosine', float('nan')):.4f}")
     _emit(args, result, text)
@@ -234,6 +246,34 @@ def _cmd_history(args, data_dir: Path, device: str) -> int:
     return 0
 
 
+def _cmd_generate(args, data_dir: Path, device: str) -> int:
+    from engine.models.generation import GenerationSettings, Generator
+    from engine.store import open_store
+
+    if args.max_new_tokens < 1:
+        raise EnclaveError("--max-new-tokens must be at least 1")
+    generator = Generator.from_registry(data_dir, args.model, device)
+    messages = ([{"role": "system", "content": args.system}] if args.system else []) + [
+        {"role": "user", "content": args.prompt}]
+    settings = GenerationSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature,
+                                  top_k=args.top_k, top_p=args.top_p, seed=args.seed)
+    stream = None if args.json else (lambda piece: print(piece, end="", flush=True))
+    result = generator.generate(messages, settings, on_piece=stream)
+    s = result.stats
+    payload = {"text": result.text, "tokens": s.new_tokens, "prompt_tokens": s.prompt_tokens,
+               "ttft_s": round(s.ttft_s, 4), "tokens_per_s": round(s.decode_tokens_per_s, 2),
+               "stopped_by": s.stopped_by, "model": result.model, "provider": s.provider}
+    with open_store(data_dir) as store:
+        store.add_run("generate", "generate", args.prompt, payload, model_id=result.model,
+                      provider=s.provider, timings={"ttft_s": s.ttft_s, "total_s": s.total_s})
+    if args.json:
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        print(f"\n[{s.new_tokens} tokens, first after {s.ttft_s * 1000:.0f} ms, "
+              f"{s.decode_tokens_per_s:.1f} tokens/s, {result.model} on {s.provider}]", file=sys.stderr)
+    return 0
+
+
 def _cmd_bench(args, data_dir: Path, device: str) -> int:
     from engine.bench.embed import run_embed_bench
 
@@ -245,7 +285,8 @@ def _cmd_bench(args, data_dir: Path, device: str) -> int:
 
 
 _HANDLERS = {"setup": _cmd_setup, "doctor": _cmd_doctor, "tour": _cmd_tour,
-             "models": _cmd_models, "history": _cmd_history, "bench": _cmd_bench}
+             "models": _cmd_models, "history": _cmd_history, "bench": _cmd_bench,
+             "generate": _cmd_generate}
 
 
 if __name__ == "__main__":

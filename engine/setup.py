@@ -49,17 +49,24 @@ def exclusive_lock(path: Path, on_wait: Callable[[], None] | None = None):
         fh.close()  # closing releases the lock
 
 
+def _scaled(progress: Callable[[float, str], None], start: float, end: float):
+    """Map a step's own 0..1 progress onto [start, end] of the whole setup."""
+    return lambda fraction, message: progress(start + (end - start) * fraction, message)
+
+
 def run_setup(data_dir: Path, progress: Callable[[float, str], None] | None = None,
               cancelled: Callable[[], bool] | None = None) -> dict:
     """Prepare every embedded default; returns what was done per component."""
     from engine.models.embedder_export import prepare_default_embedders
+    from engine.models.generator_export import prepare_default_generator
 
     progress = progress or (lambda f, m: None)
     data_dir = ensure_data_dir(Path(data_dir))
     started = time.perf_counter()
     waiting = lambda: progress(0.0, "another setup is running; waiting")  # noqa: E731
     with exclusive_lock(data_dir / ".setup.lock", on_wait=waiting), open_store(data_dir) as store:
-        embedder = prepare_default_embedders(data_dir, progress, cancelled)
-        store.audit("setup", {"embedder": embedder})
-    return {"data_dir": str(data_dir), "embedder": embedder,
+        embedder = prepare_default_embedders(data_dir, _scaled(progress, 0.0, 0.3), cancelled)
+        generator = prepare_default_generator(data_dir, _scaled(progress, 0.3, 1.0), cancelled)
+        store.audit("setup", {"embedder": embedder, "generator": generator})
+    return {"data_dir": str(data_dir), "embedder": embedder, "generator": generator,
             "seconds": round(time.perf_counter() - started, 2)}

@@ -33,13 +33,14 @@ def isolated_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("ENCLAVE_DATA_DIR", str(tmp_path / "data"))
 
 
-def _has_embedders(data_dir: Path) -> bool:
+def _has_defaults(data_dir: Path) -> bool:
     from engine.models.embedder_export import FP32_ID, INT8_ID
+    from engine.models.generator_export import GENERATOR_ID
     from engine.models.registry import ModelRegistry
 
     registry = ModelRegistry(data_dir)
     try:
-        return all(registry.entry(i).verified for i in (FP32_ID, INT8_ID))
+        return all(registry.entry(i).verified for i in (FP32_ID, INT8_ID, GENERATOR_ID))
     except Exception:
         return False
 
@@ -55,7 +56,7 @@ def prepared_dir(tmp_path_factory) -> Path:
 
     candidates = [os.environ.get("ENCLAVE_PREPARED_DIR"), USER_DATA_DIR, str(default_data_dir())]
     for candidate in candidates:
-        if candidate and _has_embedders(Path(candidate)):
+        if candidate and _has_defaults(Path(candidate)):
             return Path(candidate)
     target = tmp_path_factory.mktemp("prepared")
     run_cli("setup", "--data-dir", str(target), check=True)

@@ -89,14 +89,24 @@ def _session_options(threads: int):
     return opts
 
 
+def _dim(d) -> int:
+    """A concrete size for a graph dimension: every symbol is 1, so a sum of symbols
+    (KV-cache models: "past_sequence_length + sequence_length") stays consistent."""
+    if isinstance(d, int) and d > 0:
+        return d
+    if isinstance(d, str) and "+" in d:
+        return sum(_dim(part.strip()) for part in d.split("+"))
+    return 1
+
+
 def self_test_feeds(session) -> dict[str, np.ndarray]:
-    """Small valid inputs for any graph: every dynamic dimension set to 1."""
+    """Small valid inputs for any graph: every dynamic dimension symbol set to 1."""
     feeds = {}
     for inp in session.get_inputs():
         dtype = _ORT_TYPES.get(inp.type)
         if dtype is None:
             raise EnclaveError(f"model input {inp.name!r} has unsupported type {inp.type}")
-        shape = [d if isinstance(d, int) and d > 0 else 1 for d in inp.shape]
+        shape = [_dim(d) for d in inp.shape]
         arr = np.zeros(shape, dtype=dtype)
         if "mask" in inp.name:
             arr = np.ones(shape, dtype=dtype)

@@ -40,8 +40,10 @@ def test_doctor_json_contract(model_data_dir):
     assert "CPUExecutionProvider" in report["providers_available"]
     assert report["data_dir"] == str(model_data_dir)
     models = {m["id"]: m for m in report["models"]}
-    assert {"all-minilm-l6-v2", "all-minilm-l6-v2-int8"} <= set(models)
-    assert all(m["verified"] is True and m["task"] == "embedding" for m in models.values())
+    assert {"all-minilm-l6-v2", "all-minilm-l6-v2-int8", "smollm2-135m-instruct-int4"} <= set(models)
+    assert all(m["verified"] is True for m in models.values())
+    assert models["smollm2-135m-instruct-int4"]["task"] == "generation"
+    assert models["all-minilm-l6-v2-int8"]["task"] == "embedding"
     assert report["self_test_model"].endswith("model.onnx")  # a real model ran the self-test
 
 
@@ -115,7 +117,10 @@ def test_tour_writes_outputs_and_records_history(model_data_dir, tmp_path):
     out = tmp_path / "tour"
     proc = run_cli("tour", "--json", "--out", str(out), "--data-dir", str(model_data_dir), check=True)
     result = json.loads(proc.stdout)
-    assert sorted(os.path.basename(f) for f in result["files"]) == ["doctor.json", "embedding.json"]
+    assert sorted(os.path.basename(f) for f in result["files"]) == ["doctor.json", "embedding.json",
+                                                                     "generation.json"]
+    gen = json.loads((out / "generation.json").read_text())
+    assert gen["answer"].strip() and gen["provider"] == "CPUExecutionProvider"
     emb = json.loads((out / "embedding.json").read_text())
     assert emb["provider"] == "CPUExecutionProvider"
     assert "heart attack" in emb["matches"][0]["best_match"]
@@ -134,7 +139,7 @@ def test_history_export_and_purge(model_data_dir, tmp_path):
     proc = run_cli("history", "purge", "--data-dir", str(model_data_dir))
     assert proc.returncode == 2 and "--yes" in proc.stderr  # never purges without consent
     proc = run_cli("history", "purge", "--yes", "--json", "--data-dir", str(model_data_dir), check=True)
-    assert json.loads(proc.stdout)["purged"] == 1
+    assert json.loads(proc.stdout)["purged"] == 2  # the tour's embedding and generation runs
 
 
 def test_no_display_gives_a_one_line_hint(tmp_path):

@@ -107,3 +107,9 @@ def test_threads_come_from_the_environment_setting(monkeypatch):
     assert default_threads() == 1
     monkeypatch.setenv("ENCLAVE_THREADS", "nonsense")
     assert default_threads() >= 1
+
+
+def test_self_test_sizes_kv_cache_inputs_consistently():
+    # optimum's KV-cache exports name the mask length "past_sequence_length + sequence_length"
+    assert sessions._dim("past_sequence_length + sequence_length") == 2
+    assert sessions._dim("batch_size") == 1 and sessions._dim(3) == 3 and sessions._dim(None) == 1

@@ -103,12 +103,7 @@ def quality_sentences() -> list[str]:
 
 
 def _up_to_date(registry: ModelRegistry, model_id: str, source_sha: str) -> bool:
-    try:
-        entry = registry.load(model_id)
-    except EnclaveError:
-        return False
-    extra = entry.manifest.extra
-    return extra.get("source_sha256") == source_sha and extra.get("recipe_version") == RECIPE_VERSION
+    return registry.is_current(model_id, source_sha, RECIPE_VERSION)
 
 
 def _check(cancelled: Callable[[], bool] | None) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import Cancelled, EnclaveError
-from engine.models.registry import ModelEntry, ModelRegistry
-from engine.runtime import ModelSession, create_session
+from engine.models.registry import ModelEntry, ModelRegistry, open_session
+from engine.runtime import ModelSession
 
 DEFAULT_BATCH = 32
 
@@ -39,21 +39,15 @@ class Embedder:
         self.normalize = bool(extra.get("normalize", True))
         self.pad_id = int(extra.get("pad_token_id", 0))
         self.tokenizer = load_tokenizer(entry.path, int(extra.get("max_length", 256)))
-        session_options = extra.get("session", {})
-        self.model: ModelSession = create_session(
-            entry.path / extra.get("onnx", "model.onnx"), device=device, threads=threads,
-            disabled_optimizers=tuple(session_options.get("disabled_optimizers", ())))
+        self.model: ModelSession = open_session(entry, device, threads)
         self._inputs = {i.name for i in self.model.session.get_inputs()}
         self._lock = threading.Lock()
 
     @classmethod
     def from_registry(cls, data_dir: Path, model_id: str | None = None, device: str = "auto",
                       threads: int | None = None) -> Embedder:
-        registry = ModelRegistry(data_dir)
-        model_id = model_id or registry.default_id("embedding")
-        if not model_id:
-            raise EnclaveError("no embedding model installed: run `enclave setup`")
-        return cls(registry.load(model_id), device=device, threads=threads)
+        entry = ModelRegistry(data_dir).load_for_task("embedding", model_id)
+        return cls(entry, device=device, threads=threads)
 
     @property
     def provider(self) -> str:

@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import EnclaveError
-from engine.models.registry import ModelEntry, ModelRegistry
-from engine.runtime import ModelSession, create_session
+from engine.models.registry import ModelEntry, ModelRegistry, open_session
+from engine.runtime import ModelSession
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,7 @@ class Generator:
         self.head_dim = int(extra["head_dim"])
         eos = extra.get("eos_token_id")
         self.eos_ids = set(eos if isinstance(eos, list) else [eos]) - {None}
-        self.model: ModelSession = create_session(entry.path / extra.get("onnx", "model.onnx"),
-                                                  device=device, threads=threads)
+        self.model: ModelSession = open_session(entry, device, threads)
         self._inputs = {i.name for i in self.model.session.get_inputs()}
         self._outputs = [o.name for o in self.model.session.get_outputs()]
         self._lock = threading.Lock()
@@ -81,11 +80,8 @@ class Generator:
     @classmethod
     def from_registry(cls, data_dir: Path, model_id: str | None = None, device: str = "auto",
                       threads: int | None = None) -> Generator:
-        registry = ModelRegistry(data_dir)
-        model_id = model_id or registry.default_id("generation")
-        if not model_id:
-            raise EnclaveError("no generation model installed: run `enclave setup`")
-        return cls(registry.load(model_id), device=device, threads=threads)
+        entry = ModelRegistry(data_dir).load_for_task("generation", model_id)
+        return cls(entry, device=device, threads=threads)
 
     @property
     def provider(self) -> str:

@@ -73,15 +73,6 @@ def quantize_int4(src: Path, dst: Path) -> dict:
             "accuracy_level": 4}
 
 
-def _up_to_date(registry: ModelRegistry, source_sha: str) -> bool:
-    try:
-        entry = registry.load(GENERATOR_ID)
-    except EnclaveError:
-        return False
-    extra = entry.manifest.extra
-    return extra.get("source_sha256") == source_sha and extra.get("recipe_version") == RECIPE_VERSION
-
-
 def prepare_default_generator(data_dir: Path, progress: Progress | None = None,
                               cancelled: Callable[[], bool] | None = None) -> dict:
     """GGUF -> ONNX with KV cache -> int4 -> registered (idempotent; staged, atomic)."""
@@ -89,7 +80,7 @@ def prepare_default_generator(data_dir: Path, progress: Progress | None = None,
     registry = ModelRegistry(data_dir)
     gguf = package_gguf()
     source_sha = sha256_file(gguf)
-    if _up_to_date(registry, source_sha):
+    if registry.is_current(GENERATOR_ID, source_sha, RECIPE_VERSION):
         return {"model": GENERATOR_ID, "skipped": True}
 
     staging = registry.staging_dir(GENERATOR_ID)

@@ -155,6 +155,23 @@ class ModelRegistry:
     def list(self, verify: bool = True) -> list[ModelEntry]:
         return [self.entry(i, verify) for i in self.ids()]
 
+    def load_for_task(self, task: str, model_id: str | None = None) -> ModelEntry:
+        """The named model, else the default for `task`; verified, or a clear error."""
+        model_id = model_id or self.default_id(task)
+        if not model_id:
+            raise ModelInvalid(f"no {task} model installed: run `enclave setup`")
+        return self.load(model_id)
+
+    def is_current(self, model_id: str, source_sha256: str, recipe_version: int) -> bool:
+        """Installed, intact, and built from this source by this recipe (else rebuild)."""
+        try:
+            entry = self.load(model_id)
+        except ModelInvalid:
+            return False
+        extra = entry.manifest.extra
+        return (extra.get("source_sha256") == source_sha256
+                and extra.get("recipe_version") == recipe_version)
+
     def load(self, model_id: str) -> ModelEntry:
         """A verified model, or ModelInvalid naming what is wrong."""
         entry = self.entry(model_id, verify=True)
@@ -216,6 +233,17 @@ class ModelRegistry:
             if entry.task == task and entry.manifest is not None:
                 return entry.id
         return None
+
+
+def open_session(entry: ModelEntry, device: str = "auto", threads: int | None = None):
+    """The ONNX Runtime session for a verified model, with its manifest's session options."""
+    from engine.runtime import create_session
+
+    extra = entry.manifest.extra
+    options = extra.get("session", {})
+    return create_session(entry.path / extra.get("onnx", "model.onnx"), device=device,
+                          threads=threads,
+                          disabled_optimizers=tuple(options.get("disabled_optimizers", ())))
 
 
 def now_iso() -> str:

@@ -8,50 +8,26 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.errors import Cancelled, EnclaveError
-from engine.models.registry import ModelEntry, ModelRegistry, open_session
-from engine.runtime import ModelSession
+from engine.errors import Cancelled
+from engine.models.loaded import LoadedModel, load_tokenizer
+from engine.models.registry import ModelEntry
 
 DEFAULT_BATCH = 32
 
 
-def load_tokenizer(folder: Path, max_length: int):
-    from tokenizers import Tokenizer
-
-    path = Path(folder) / "tokenizer.json"
-    if not path.is_file():
-        raise EnclaveError(f"{folder}: no tokenizer.json")
-    tok = Tokenizer.from_file(str(path))
-    tok.no_padding()  # we pad per batch ourselves, after sorting by length
-    tok.enable_truncation(max_length=max_length)
-    return tok
-
-
-class Embedder:
+class Embedder(LoadedModel):
     """A loaded, verified embedding model. `embed()` is safe to call from one thread at a time."""
 
+    TASK = "embedding"
+
     def __init__(self, entry: ModelEntry, device: str = "auto", threads: int | None = None):
-        if entry.task != "embedding" or entry.manifest is None:
-            raise EnclaveError(f"model {entry.id} is not an embedding model (task {entry.task})")
+        super().__init__(entry, device, threads)
         extra = entry.manifest.extra
-        self.model_id = entry.id
         self.dim = int(extra.get("dim", 384))
         self.normalize = bool(extra.get("normalize", True))
         self.pad_id = int(extra.get("pad_token_id", 0))
+        # truncated like sentence-transformers; padded per batch after sorting by length
         self.tokenizer = load_tokenizer(entry.path, int(extra.get("max_length", 256)))
-        self.model: ModelSession = open_session(entry, device, threads)
-        self._inputs = {i.name for i in self.model.session.get_inputs()}
-        self._lock = threading.Lock()
-
-    @classmethod
-    def from_registry(cls, data_dir: Path, model_id: str | None = None, device: str = "auto",
-                      threads: int | None = None) -> Embedder:
-        entry = ModelRegistry(data_dir).load_for_task("embedding", model_id)
-        return cls(entry, device=device, threads=threads)
-
-    @property
-    def provider(self) -> str:
-        return self.model.provider
 
     def _batch_feeds(self, encodings) -> dict[str, np.ndarray]:
         width = max(len(e.ids) for e in encodings)

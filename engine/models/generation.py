@@ -8,17 +8,15 @@ in a sandboxed Jinja environment (a template is data, never trusted code).
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from engine.errors import EnclaveError
-from engine.models.registry import ModelEntry, ModelRegistry, open_session
-from engine.runtime import ModelSession
+from engine.models.loaded import LoadedModel, load_tokenizer
+from engine.models.registry import ModelEntry
 
 
 @dataclass(frozen=True)
@@ -51,19 +49,15 @@ class GenerationResult:
     pieces: list[str] = field(default_factory=list)
 
 
-class Generator:
+class Generator(LoadedModel):
     """A loaded, verified causal LM. One generation at a time per instance."""
 
-    def __init__(self, entry: ModelEntry, device: str = "auto", threads: int | None = None):
-        if entry.task != "generation" or entry.manifest is None:
-            raise EnclaveError(f"model {entry.id} is not a generation model (task {entry.task})")
-        from tokenizers import Tokenizer
+    TASK = "generation"
 
+    def __init__(self, entry: ModelEntry, device: str = "auto", threads: int | None = None):
+        super().__init__(entry, device, threads)
         extra = entry.manifest.extra
-        self.model_id = entry.id
-        self.tokenizer = Tokenizer.from_file(str(entry.path / "tokenizer.json"))
-        self.tokenizer.no_padding()
-        self.tokenizer.no_truncation()
+        self.tokenizer = load_tokenizer(entry.path)
         template = entry.path / "chat_template.jinja"
         self.chat_template = template.read_text(encoding="utf-8") if template.is_file() else None
         self.context_window = int(extra.get("context_window", 2048))
@@ -72,20 +66,7 @@ class Generator:
         self.head_dim = int(extra["head_dim"])
         eos = extra.get("eos_token_id")
         self.eos_ids = set(eos if isinstance(eos, list) else [eos]) - {None}
-        self.model: ModelSession = open_session(entry, device, threads)
-        self._inputs = {i.name for i in self.model.session.get_inputs()}
         self._outputs = [o.name for o in self.model.session.get_outputs()]
-        self._lock = threading.Lock()
-
-    @classmethod
-    def from_registry(cls, data_dir: Path, model_id: str | None = None, device: str = "auto",
-                      threads: int | None = None) -> Generator:
-        entry = ModelRegistry(data_dir).load_for_task("generation", model_id)
-        return cls(entry, device=device, threads=threads)
-
-    @property
-    def provider(self) -> str:
-        return self.model.provider
 
     def render(self, messages: list[dict]) -> str:
         """The prompt text for chat `messages`, by the model's own chat template."""

@@ -40,6 +40,7 @@ lint: install
 
 bench: setup
 	$(BIN)/enclave bench embed
+	$(BIN)/enclave bench generate
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -52,6 +52,20 @@ def build_parser() -> argparse.ArgumentParser:
     msub.add_parser("list", parents=[common])
     p = msub.add_parser("verify", parents=[common])
     p.add_argument("id", nargs="?", help="model id (default: all)")
+    p = msub.add_parser("import", parents=[common],
+                        help="a causal LM from a checkpoint folder (safetensors) or a .gguf file")
+    p.add_argument("path")
+    p.add_argument("--id", dest="model_id", help="model id (default: from the file or folder name)")
+    p.add_argument("--quantize", choices=("int4", "fp32"), default="int4")
+    p.add_argument("--default", action="store_true", help="make it the default generator")
+    p = msub.add_parser("export", parents=[common],
+                        help="a causal LM to a runnable ONNX folder (not registered)")
+    p.add_argument("path")
+    p.add_argument("out")
+    p.add_argument("--quantize", choices=("int4", "fp32"), default="fp32")
+    p = msub.add_parser("quantize", parents=[common], help="an int4 copy of a registered fp32 generator")
+    p.add_argument("id")
+    p.add_argument("--id", dest="new_id", help="id of the copy (default: <id>-int4)")
 
     hist = sub.add_parser("history", parents=[common], help="search, export or purge history")
     hsub = hist.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -85,6 +99,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--bench-threads", dest="bench_threads", type=int, default=2,
                    help="threads for every contender (default 2)")
+    p.add_argument("--out", default="benchmarks", help="folder for the result table")
+    p = bsub.add_parser("generate", parents=[common],
+                        help="generator speed, first token, memory and answer agreement vs torch")
+    p.add_argument("--repeats", type=int, default=5, help="fresh processes per cell (median; default 5)")
+    p.add_argument("--threads-list", default="1,2", help="thread counts to compare (default 1,2)")
+    p.add_argument("--max-new-tokens", type=int, default=128, help="tokens per timed run (EOS ignored)")
+    p.add_argument("--answer-tokens", type=int, default=64, help="token limit of the quality answers")
+    p.add_argument("--prompts", type=int, help="only the first N quality prompts (default all)")
+    p.add_argument("--skip-quality", action="store_true", help="speed and memory only")
+    p.add_argument("--cache", help="folder for the torch checkpoint (default <data-dir>/cache/bench)")
     p.add_argument("--out", default="benchmarks", help="folder for the result table")
     return parser
 
@@ -190,10 +214,19 @@ def _cmd_tour(args, data_dir: Path, device: str) -> int:
     return 0
 
 
+def _default_model_id(path: Path) -> str:
+    import re
+
+    name = path.stem if path.is_file() else path.name
+    return re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-.") or "imported-model"
+
+
 def _cmd_models(args, data_dir: Path, device: str) -> int:
     from engine.api import model_statuses
     from engine.models.registry import ModelRegistry
 
+    if args.action in ("import", "export", "quantize"):
+        return _cmd_models_build(args, data_dir)
     if args.action == "verify" and args.id:
         ModelRegistry(data_dir).entry(args.id)  # raises for an unknown id
         statuses = [m for m in model_statuses(data_dir) if m.id == args.id]
@@ -211,6 +244,43 @@ def _cmd_models(args, data_dir: Path, device: str) -> int:
     if args.action == "verify" and failed:
         print(f"enclave: error: verification failed for {', '.join(failed)}", file=sys.stderr)
         return 2
+    return 0
+
+
+def _cmd_models_build(args, data_dir: Path) -> int:
+    import time
+
+    from engine.models import generator_export as gx
+    from engine.models.registry import ModelRegistry
+    from engine.store import open_store
+
+    progress = _progress_printer(False)
+    started = time.perf_counter()
+    if args.action == "export":
+        out = gx.export_folder(Path(args.path), Path(args.out), args.quantize, progress)
+        _emit(args, {"out": str(out), "quantization": args.quantize},
+              f"exported to {out} ({args.quantize})")
+        return 0
+    if args.action == "import":
+        source = Path(args.path)
+        model_id = args.model_id or _default_model_id(source) + ("-int4" if args.quantize == "int4" else "")
+        folder = gx.build_generator(source, model_id, data_dir, quantization=args.quantize,
+                                    progress=progress)
+    else:
+        model_id = args.new_id or f"{args.id}-int4"
+        folder = gx.quantize_registered(data_dir, args.id, model_id, progress)
+    registry = ModelRegistry(data_dir)
+    if getattr(args, "default", False) or not registry.defaults().get("generation"):
+        registry.set_default("generation", model_id)
+    entry = registry.entry(model_id)
+    payload = {"model": model_id, "path": str(folder), "quantization": entry.manifest.quantization or "fp32",
+               "architecture": entry.manifest.architecture, "layout": entry.manifest.extra.get("layout"),
+               "default": registry.default_id("generation") == model_id,
+               "seconds": round(time.perf_counter() - started, 2)}
+    with open_store(data_dir) as store:
+        store.audit(f"models.{args.action}", payload)
+    _emit(args, payload, f"{model_id} registered ({payload['architecture']}, {payload['quantization']}, "
+          f"{payload['seconds']} s){'; now the default generator' if payload['default'] else ''}")
     return 0
 
 
@@ -275,6 +345,17 @@ def _cmd_generate(args, data_dir: Path, device: str) -> int:
 
 
 def _cmd_bench(args, data_dir: Path, device: str) -> int:
+    if args.action == "generate":
+        from engine.bench.generate import parse_threads, run_generate_bench
+
+        result = run_generate_bench(data_dir, repeats=args.repeats,
+                                    threads_list=parse_threads(args.threads_list),
+                                    max_new_tokens=args.max_new_tokens, answer_tokens=args.answer_tokens,
+                                    prompts=args.prompts, quality=not args.skip_quality,
+                                    cache_dir=Path(args.cache) if args.cache else None,
+                                    out_dir=Path(args.out), progress=_progress_printer(args.json))
+        _emit(args, result, result["table"])
+        return 0
     from engine.bench.embed import run_embed_bench
 
     result = run_embed_bench(data_dir, sentences_file=args.sentences, n=args.n,

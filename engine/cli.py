@@ -91,6 +91,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--system", help="system message (default: the model's own)")
     p.add_argument("--model", help="model id (default: the default generator)")
 
+    p = sub.add_parser("chat", parents=[common],
+                       help="talk with the local LM (lines from stdin; /reset, /exit); kept in history")
+    p.add_argument("--max-new-tokens", type=int, default=256)
+    p.add_argument("--temperature", type=float, default=0.0, help="0 = greedy (default)")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--system", help="system message (default: the model's own)")
+    p.add_argument("--model", help="model id (default: the default generator)")
+    p.add_argument("--continue", dest="resume", nargs="?", const="last", default=None,
+                   metavar="CONVERSATION", help="carry on a stored conversation (default: the last one)")
+
     bench = sub.add_parser("bench", parents=[common], help="benchmarks (results in benchmarks/)")
     bsub = bench.add_subparsers(dest="action", required=True, parser_class=_Parser)
     p = bsub.add_parser("embed", parents=[common], help="embedder throughput and agreement")
@@ -344,6 +354,55 @@ def _cmd_generate(args, data_dir: Path, device: str) -> int:
     return 0
 
 
+def _cmd_chat(args, data_dir: Path, device: str) -> int:
+    from engine.chat import Conversation
+    from engine.models.generation import GenerationSettings, Generator
+    from engine.store import open_store
+
+    if args.max_new_tokens < 1:
+        raise EnclaveError("--max-new-tokens must be at least 1")
+    generator = Generator.from_registry(data_dir, args.model, device)
+    settings = GenerationSettings(max_new_tokens=args.max_new_tokens, temperature=args.temperature,
+                                  seed=args.seed)
+    interactive = sys.stdin.isatty()
+    with open_store(data_dir) as store:
+        chat = (Conversation.resume(store, None if args.resume == "last" else args.resume)
+                if args.resume else Conversation.new(store, args.system))
+        if interactive:
+            print(f"Enclave chat with {generator.model_id} (conversation {chat.id}, "
+                  f"{len(chat.messages)} earlier messages). /reset starts over, /exit or Ctrl-D ends.",
+                  file=sys.stderr)
+        while True:
+            if interactive:
+                print("you> ", end="", file=sys.stderr, flush=True)
+            line = sys.stdin.readline()
+            if not line:
+                break
+            text = line.strip()
+            if not text:
+                continue
+            if text in ("/exit", "/quit"):
+                break
+            if text == "/reset":
+                chat = Conversation.new(store, args.system)
+                print(f"[new conversation {chat.id}]", file=sys.stderr)
+                continue
+            stream = None if args.json else (lambda piece: print(piece, end="", flush=True))
+            result = chat.ask(generator, text, settings, on_piece=stream)
+            s = result.stats
+            if s.notice:
+                print(f"\n[note: {s.notice}]", file=sys.stderr)
+            if args.json:
+                print(json.dumps({"conversation": chat.id, "turn": chat.turns, "text": result.text,
+                                  "tokens": s.new_tokens, "ttft_s": round(s.ttft_s, 4),
+                                  "tokens_per_s": round(s.decode_tokens_per_s, 2),
+                                  "dropped_messages": s.dropped_messages, "model": result.model,
+                                  "provider": s.provider}, ensure_ascii=False), flush=True)
+            else:
+                print(flush=True)
+    return 0
+
+
 def _cmd_bench(args, data_dir: Path, device: str) -> int:
     if args.action == "generate":
         from engine.bench.generate import parse_threads, run_generate_bench
@@ -367,7 +426,7 @@ def _cmd_bench(args, data_dir: Path, device: str) -> int:
 
 _HANDLERS = {"setup": _cmd_setup, "doctor": _cmd_doctor, "tour": _cmd_tour,
              "models": _cmd_models, "history": _cmd_history, "bench": _cmd_bench,
-             "generate": _cmd_generate}
+             "generate": _cmd_generate, "chat": _cmd_chat}
 
 
 if __name__ == "__main__":

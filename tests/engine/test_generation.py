@@ -86,3 +86,62 @@ def test_generation_runs_without_torch_in_a_fresh_process(prepared_dir):
     out = subprocess.run([sys.executable, "-c", code, str(prepared_dir)], capture_output=True,
                          text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_incremental_detokenisation_keeps_spaces_and_multibyte_characters(generator):
+    from engine.models.generation import _Detokenizer
+
+    text = "Größe, naïve café — 日本語の文章 😀 and   spaced\twords.\nNew line ½ ∑"
+    ids = generator.tokenizer.encode(text, add_special_tokens=False).ids
+    detok = _Detokenizer(generator.tokenizer, ())
+    pieces = [detok.add(i) for i in ids] + [detok.finish()]
+    assert "".join(pieces) == generator.tokenizer.decode(ids) == text
+    assert not any("\ufffd" in p for p in pieces)
+
+
+def test_stop_string_split_over_tokens_is_never_emitted(generator):
+    from engine.models.generation import _Detokenizer
+
+    ids = generator.tokenizer.encode("The answer is forty-two. User: next question",
+                                     add_special_tokens=False).ids
+    detok = _Detokenizer(generator.tokenizer, ("User:",))
+    pieces = []
+    for i in ids:
+        pieces.append(detok.add(i))
+        if detok.stopped:
+            break
+    assert detok.stopped and "".join(pieces) == "The answer is forty-two. "
+    assert not any("Us" in p for p in pieces)
+
+
+def test_long_conversations_drop_the_oldest_turns_with_a_notice(generator, monkeypatch):
+    monkeypatch.setattr(generator, "context_window", 160)
+    history = [{"role": "system", "content": "You are brief."}]
+    for i in range(8):
+        history += [{"role": "user", "content": f"Tell me fact number {i} about the sea."},
+                    {"role": "assistant", "content": f"Fact {i}: the sea is salty and deep."}]
+    history.append({"role": "user", "content": "What is the capital of France?"})
+    result = generator.generate(history, GenerationSettings(max_new_tokens=24))
+    stats = result.stats
+    assert stats.dropped_messages > 0 and "left out to fit" in stats.notice
+    assert stats.prompt_tokens <= 160 - 24 and result.text
+    kept, _, dropped = generator.fit(history, 24)
+    assert kept[0]["role"] == "system" and kept[-1] == history[-1] and dropped == stats.dropped_messages
+
+
+def test_chat_keeps_turns_in_the_store_and_continues(model_data_dir):
+    proc = run_cli("chat", "--json", "--max-new-tokens", "24", "--data-dir", str(model_data_dir),
+                   input="What is the capital of France?\n\nAnd what language do they speak there?\n/exit\n",
+                   check=True)
+    turns = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    assert [t["turn"] for t in turns] == [1, 2] and turns[0]["conversation"] == turns[1]["conversation"]
+    assert "Paris" in turns[0]["text"]
+    proc = run_cli("chat", "--json", "--continue", "--max-new-tokens", "8", "--data-dir",
+                   str(model_data_dir), input="Thanks!\n", check=True)
+    third = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert third["turn"] == 3 and third["conversation"] == turns[0]["conversation"]
+    proc = run_cli("history", "search", "language speak", "--json", "--data-dir",
+                   str(model_data_dir), check=True)
+    assert json.loads(proc.stdout)["runs"][0]["workspace"] == "chat"
+    proc = run_cli("chat", "--continue", "nope", "--data-dir", str(model_data_dir), input="hi\n")
+    assert proc.returncode == 2 and "no stored conversation 'nope'" in proc.stderr

@@ -134,3 +134,32 @@ def test_export_failing_half_way_leaves_nothing_and_keeps_the_default(checkpoint
     assert generator.model_id == "tiny-qwen2" and registry.entry("tiny-qwen2").manifest.quantization is None
     assert generator.generate([{"role": "user", "content": "Hi"}],
                               GenerationSettings(max_new_tokens=4, ignore_eos=True)).stats.new_tokens == 4
+
+
+@pytest.mark.slow
+def test_smollm2_fp32_export_matches_torch_on_the_first_16_tokens(tmp_path):
+    """The embedded model's own path, unquantised: greedy parity with transformers/torch."""
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    checkpoint = tmp_path / "checkpoint"
+    generator_export.gguf_to_checkpoint(generator_export.package_gguf(), checkpoint)
+    build_generator(checkpoint, "smollm2-fp32", tmp_path, quantization="fp32")
+    generator = Generator.from_registry(tmp_path, "smollm2-fp32", device="cpu")
+    ids = generator.prompt_ids([{"role": "user", "content": "What is the capital of France?"}])
+    model = AutoModelForCausalLM.from_pretrained(str(checkpoint), dtype=torch.float32,
+                                                 attn_implementation="eager").eval()
+    with torch.no_grad():
+        reference = model.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
+                                   max_new_tokens=16, do_sample=False)[0, len(ids):].tolist()
+    step = generator._step_function(len(ids) + 16)
+    ours, current, position = [], ids, 0
+    for _ in range(16):
+        token = int(step(current, position).argmax())
+        position += len(current)
+        ours.append(token)
+        if token in generator.eos_ids:
+            break
+        current = [token]
+    assert ours == reference
+    assert "Paris" in generator.tokenizer.decode(ours)

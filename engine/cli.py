@@ -258,19 +258,44 @@ def _cmd_models(args, data_dir: Path, device: str) -> int:
 
 
 def _cmd_models_build(args, data_dir: Path) -> int:
+    """import / export / quantize: a job in the store with progress and an end state;
+    Ctrl-C cancels it and leaves the installed models as they were."""
     import time
 
+    from engine.errors import Cancelled
     from engine.models import generator_export as gx
     from engine.models.registry import ModelRegistry
     from engine.store import open_store
 
-    progress = _progress_printer(False)
+    printer = _progress_printer(False)
     started = time.perf_counter()
+    with open_store(data_dir) as store:
+        job = store.start_job(f"models.{args.action}", getattr(args, "path", None) or args.id)
+
+        def progress(fraction: float, message: str) -> None:
+            printer(fraction, message)
+            store.update_job(job, progress=fraction, message=message)
+        try:
+            payload, text = _models_build(args, data_dir, gx, ModelRegistry, progress)
+        except (KeyboardInterrupt, Cancelled):
+            store.update_job(job, status="cancelled", message="cancelled; installed models are unchanged")
+            raise
+        except Exception as exc:
+            store.update_job(job, status="error", message=str(exc).splitlines()[0][:500] if str(exc) else
+                             type(exc).__name__)
+            raise
+        payload["seconds"] = round(time.perf_counter() - started, 2)
+        payload["job"] = job
+        store.update_job(job, status="done", progress=1.0, message=text)
+        store.audit(f"models.{args.action}", payload)
+    _emit(args, payload, f"{text} in {payload['seconds']} s")
+    return 0
+
+
+def _models_build(args, data_dir: Path, gx, ModelRegistry, progress) -> tuple[dict, str]:
     if args.action == "export":
         out = gx.export_folder(Path(args.path), Path(args.out), args.quantize, progress)
-        _emit(args, {"out": str(out), "quantization": args.quantize},
-              f"exported to {out} ({args.quantize})")
-        return 0
+        return {"out": str(out), "quantization": args.quantize}, f"exported to {out} ({args.quantize})"
     if args.action == "import":
         source = Path(args.path)
         model_id = args.model_id or _default_model_id(source) + ("-int4" if args.quantize == "int4" else "")
@@ -285,13 +310,10 @@ def _cmd_models_build(args, data_dir: Path) -> int:
     entry = registry.entry(model_id)
     payload = {"model": model_id, "path": str(folder), "quantization": entry.manifest.quantization or "fp32",
                "architecture": entry.manifest.architecture, "layout": entry.manifest.extra.get("layout"),
-               "default": registry.default_id("generation") == model_id,
-               "seconds": round(time.perf_counter() - started, 2)}
-    with open_store(data_dir) as store:
-        store.audit(f"models.{args.action}", payload)
-    _emit(args, payload, f"{model_id} registered ({payload['architecture']}, {payload['quantization']}, "
-          f"{payload['seconds']} s){'; now the default generator' if payload['default'] else ''}")
-    return 0
+               "default": registry.default_id("generation") == model_id}
+    text = (f"{model_id} registered ({payload['architecture']}, {payload['quantization']})"
+            f"{'; now the default generator' if payload['default'] else ''}")
+    return payload, text
 
 
 def _cmd_history(args, data_dir: Path, device: str) -> int:

@@ -203,8 +203,7 @@ class Generator(LoadedModel):
             device = self.model.device
             shape = (1, self.num_kv_heads, capacity, self.head_dim)
             binding = session.io_binding()
-            buffers = [ort.OrtValue.ortvalue_zeros(shape, np.float32, device, 0) if device == "cuda"
-                       else ort.OrtValue.ortvalue_from_numpy(np.zeros(shape, np.float32))
+            buffers = [ort.OrtValue.ortvalue_from_numpy(np.zeros(shape, np.float32), device, 0)
                        for _ in names]
             logits = ort.OrtValue.ortvalue_from_numpy(np.zeros((1, 1, self._vocab), np.float32))
             binding.bind_ortvalue_output("logits", logits)

@@ -31,6 +31,9 @@ _RUN_COLUMNS = ("id", "workspace", "kind", "input", "output", "model_id", "provi
                 "timings", "status", "created", "feedback")
 
 
+JOB_STATES = ("queued", "running", "done", "error", "cancelled")
+
+
 def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 
@@ -254,6 +257,28 @@ class Store:
                                 "detail": json.dumps({"workspace": workspace, "runs": count})})
             return count
         return self.write(purge)
+
+    # -- jobs: long work (imports, exports) with progress and an end state --------------
+    def start_job(self, kind: str, message: str = "") -> int:
+        now = utcnow()
+        return self.write(lambda db: db["jobs"].insert(
+            {"kind": kind, "status": "running", "progress": 0.0, "message": message, "log": "",
+             "created": now, "updated": now}).last_pk)
+
+    def update_job(self, job_id: int, *, progress: float | None = None, message: str | None = None,
+                   status: str | None = None) -> None:
+        if status is not None and status not in JOB_STATES:
+            raise EnclaveError(f"unknown job status {status!r}")
+        changes = {k: v for k, v in (("progress", progress), ("message", message), ("status", status))
+                   if v is not None}
+        self.write(lambda db: db["jobs"].update(job_id, {**changes, "updated": utcnow()}))
+
+    def get_job(self, job_id: int) -> dict | None:
+        rows = list(self.db["jobs"].rows_where("id = ?", [job_id]))
+        return rows[0] if rows else None
+
+    def list_jobs(self, limit: int = 20) -> list[dict]:
+        return list(self.db["jobs"].rows_where(order_by="id desc", limit=limit))
 
     def audit(self, action: str, detail: dict | None = None, actor: str = "system") -> None:
         self.write(lambda db: db["audit"].insert(

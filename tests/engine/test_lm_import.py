@@ -15,6 +15,7 @@ from engine.models import generator_export
 from engine.models.generation import GenerationSettings, Generator
 from engine.models.generator_export import build_generator
 from engine.models.registry import ModelRegistry
+from engine.store import open_store
 
 PROMPT = "The patient reported chest pain"
 
@@ -67,6 +68,9 @@ def test_int4_import_registers_a_working_quantised_model(checkpoints, tmp_path):
     entry = ModelRegistry(tmp_path).entry("tiny-llama-int4")
     assert entry.verified and entry.manifest.extra["layout"] == "gqa-shared-kv"
     assert "[" in proc.stderr  # progress lines
+    with open_store(tmp_path) as store:
+        job = store.get_job(out["job"])
+    assert job["kind"] == "models.import" and job["status"] == "done" and job["progress"] == 1.0
     generator = Generator.from_registry(tmp_path, "tiny-llama-int4", device="cpu")
     result = generator.generate([{"role": "user", "content": PROMPT}],
                                 GenerationSettings(max_new_tokens=8, ignore_eos=True))
@@ -82,6 +86,9 @@ def test_unsupported_architecture_names_what_is_supported(tmp_path):
     assert "architecture 'mamba' is not supported" in proc.stderr and "llama" in proc.stderr
     assert proc.stderr.strip().splitlines()[-1].startswith("enclave: error: ")
     assert "Traceback" not in proc.stderr
+    with open_store(tmp_path / "d") as store:
+        job = store.list_jobs()[0]
+    assert job["status"] == "error" and "not supported" in job["message"]
 
 
 def test_folder_without_tokenizer_is_refused(checkpoints, tmp_path):

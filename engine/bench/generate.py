@@ -42,8 +42,8 @@ from engine.errors import EnclaveError
 from engine.models.registry import ModelRegistry, sha256_file
 from engine.resources import resource_path
 
-BENCH_PROMPT = ("What is the capital of France? Answer in one sentence, "
-                "then explain why it became the capital.")
+# 43 tokens with SmolLM2's chat template, the prompt length of the issue's anchors.
+BENCH_PROMPT = "Explain in a few sentences why Paris became the capital of France."
 TORCH = "torch"  # the baseline's contender key; every other key is a model id
 TORCH_LABEL = "transformers/torch fp32 (eager)"
 AGREEMENT_TOKENS = 16

@@ -23,10 +23,12 @@ PROMPT = "The patient reported chest pain"
 @pytest.fixture(scope="module")
 def checkpoints(tmp_path_factory):
     root = tmp_path_factory.mktemp("tiny")
-    return {arch: (root / arch, *tiny_model(arch, root / arch)) for arch in ("llama", "qwen2", "gpt2")}
+    return {arch: (root / arch, *tiny_model(arch, root / arch))
+            for arch in ("llama", "qwen2", "phi3", "gemma", "gpt2")}
 
 
 @pytest.mark.parametrize("arch,layout", [("llama", "gqa-shared-kv"), ("qwen2", "gqa-shared-kv"),
+                                         ("phi3", "gqa-shared-kv"), ("gemma", "gqa-shared-kv"),
                                          ("gpt2", "optimum-concat-kv")])
 def test_fp32_export_matches_torch_greedy_and_logits(checkpoints, tmp_path, arch, layout):
     import torch
@@ -170,3 +172,27 @@ def test_smollm2_fp32_export_matches_torch_on_the_first_16_tokens(tmp_path):
         current = [token]
     assert ours == reference
     assert "Paris" in generator.tokenizer.decode(ours)
+
+
+def test_export_and_quantize_commands(checkpoints, tmp_path):
+    folder = checkpoints["llama"][0]
+    out = tmp_path / "exported"
+    proc = run_cli("models", "export", str(folder), str(out), "--json", "--data-dir", str(tmp_path / "d"),
+                   check=True)
+    assert json.loads(proc.stdout)["quantization"] == "fp32"
+    assert {"model.onnx", "tokenizer.json", "config.json"} <= {p.name for p in out.iterdir()}
+    proc = run_cli("models", "export", str(folder), str(out), "--data-dir", str(tmp_path / "d"))
+    assert proc.returncode == 2 and "exists and is not empty" in proc.stderr
+
+    data = tmp_path / "d"
+    run_cli("models", "import", str(folder), "--quantize", "fp32", "--id", "tiny", "--data-dir", str(data),
+            check=True)
+    proc = run_cli("models", "quantize", "tiny", "--json", "--data-dir", str(data), check=True)
+    result = json.loads(proc.stdout)
+    assert result["model"] == "tiny-int4" and result["quantization"] == "int4"
+    assert ModelRegistry(data).entry("tiny-int4").verified
+    proc = run_cli("models", "quantize", "tiny-int4", "--data-dir", str(data))
+    assert proc.returncode == 2 and "already int4" in proc.stderr
+    generator = Generator.from_registry(data, "tiny-int4", device="cpu")
+    assert generator.generate([{"role": "user", "content": PROMPT}],
+                              GenerationSettings(max_new_tokens=4, ignore_eos=True)).stats.new_tokens == 4

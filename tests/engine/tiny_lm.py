@@ -32,9 +32,16 @@ def train_tokenizer(folder: Path, vocab_size: int = 400):
 
 
 def tiny_model(arch: str, folder: Path, seed: int = 0):
-    """Save a tiny random `arch` (llama | qwen2 | gpt2) model and tokenizer to `folder`."""
+    """Save a tiny random `arch` (llama | qwen2 | phi3 | gemma | gpt2) model and tokenizer to `folder`."""
     import torch
-    from transformers import AutoModelForCausalLM, GPT2Config, LlamaConfig, Qwen2Config
+    from transformers import (
+        AutoModelForCausalLM,
+        GemmaConfig,
+        GPT2Config,
+        LlamaConfig,
+        Phi3Config,
+        Qwen2Config,
+    )
 
     folder.mkdir(parents=True, exist_ok=True)
     tokenizer = train_tokenizer(folder)
@@ -50,12 +57,25 @@ def tiny_model(arch: str, folder: Path, seed: int = 0):
         config = Qwen2Config(hidden_size=64, intermediate_size=128, num_hidden_layers=2,
                              num_attention_heads=4, num_key_value_heads=1,
                              max_position_embeddings=256, tie_word_embeddings=True, **common)
+    elif arch == "phi3":
+        config = Phi3Config(hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                            num_attention_heads=4, num_key_value_heads=2,
+                            max_position_embeddings=256, original_max_position_embeddings=256,
+                            pad_token_id=eos, tie_word_embeddings=False, **common)
+    elif arch == "gemma":
+        config = GemmaConfig(hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+                             num_attention_heads=4, num_key_value_heads=1, head_dim=32,
+                             max_position_embeddings=256, pad_token_id=eos, **common)
     elif arch == "gpt2":
         config = GPT2Config(n_embd=64, n_layer=2, n_head=4, n_positions=256, **common)
     else:
         raise ValueError(arch)
     torch.manual_seed(seed)
     model = AutoModelForCausalLM.from_config(config, attn_implementation="eager").eval()
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if "norm" in name:  # norms start at one (Gemma: zero): make their weights matter
+                param.normal_(0.0 if arch == "gemma" else 1.0, 0.2)
     if arch == "qwen2":  # biases start at zero: make them matter
         with torch.no_grad():
             for layer in model.model.layers:

@@ -63,6 +63,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path")
     p.add_argument("out")
     p.add_argument("--quantize", choices=("int4", "fp32"), default="fp32")
+    p = msub.add_parser("remove", parents=[common], help="delete an installed model")
+    p.add_argument("id")
+    p.add_argument("--yes", action="store_true", help="do not ask")
+    p = msub.add_parser("default", parents=[common], help="make a model the default for its task")
+    p.add_argument("id")
     p = msub.add_parser("quantize", parents=[common], help="an int4 copy of a registered fp32 generator")
     p.add_argument("id")
     p.add_argument("--id", dest="new_id", help="id of the copy (default: <id>-int4)")
@@ -237,6 +242,29 @@ def _cmd_models(args, data_dir: Path, device: str) -> int:
 
     if args.action in ("import", "export", "quantize"):
         return _cmd_models_build(args, data_dir)
+    registry = ModelRegistry(data_dir)
+    if args.action == "default":
+        entry = registry.entry(args.id)
+        if not entry.verified:
+            raise EnclaveError(f"model {args.id} failed verification: {'; '.join(entry.problems)}")
+        registry.set_default(entry.task, args.id)
+        _emit(args, {"task": entry.task, "default": args.id}, f"{args.id} is now the default {entry.task} model")
+        return 0
+    if args.action == "remove":
+        registry.entry(args.id, verify=False)  # raises for an unknown id
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise EnclaveError("remove needs --yes when not run interactively")
+            if input(f"Delete model {args.id}? [y/N] ").strip().lower() != "y":
+                print("nothing deleted")
+                return 0
+        registry.remove(args.id)
+        from engine.store import open_store
+
+        with open_store(data_dir) as store:
+            store.audit("models.remove", {"model": args.id}, actor="user")
+        _emit(args, {"removed": args.id}, f"removed {args.id}")
+        return 0
     if args.action == "verify" and args.id:
         ModelRegistry(data_dir).entry(args.id)  # raises for an unknown id
         statuses = [m for m in model_statuses(data_dir) if m.id == args.id]

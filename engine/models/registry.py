@@ -209,6 +209,18 @@ class ModelRegistry:
         path.mkdir()
         return path
 
+    def remove(self, model_id: str) -> None:
+        """Delete a model folder (renamed away first, so no reader sees half of it) and
+        drop it from the task defaults."""
+        target = self.folder(model_id)
+        if model_id.startswith(".") or "/" in model_id or not target.is_dir():
+            raise ModelInvalid(f"no installed model {model_id!r}")
+        trash = self.root / f".trash-{model_id}-{os.getpid()}"
+        os.replace(target, trash)
+        shutil.rmtree(trash, ignore_errors=True)
+        values = {k: v for k, v in self.defaults().items() if v != model_id}
+        self._write_defaults(values)
+
     # -- defaults per task --------------------------------------------------------
     def defaults(self) -> dict[str, str]:
         path = self.root / DEFAULTS
@@ -219,8 +231,10 @@ class ModelRegistry:
             return {}
 
     def set_default(self, task: str, model_id: str) -> None:
+        self._write_defaults(self.defaults() | {task: model_id})
+
+    def _write_defaults(self, values: dict[str, str]) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        values = self.defaults() | {task: model_id}
         tmp = self.root / (DEFAULTS + f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(values, indent=2), encoding="utf-8")
         os.replace(tmp, self.root / DEFAULTS)

@@ -222,11 +222,30 @@ class Store:
     def set_feedback(self, run_id: int, value: int | None) -> None:
         self.write(lambda db: db["runs"].update(run_id, {"feedback": value}))
 
-    def export_runs(self, fmt: str = "json", workspace: str | None = None) -> str:
+    def delete_runs(self, run_ids: list[int]) -> int:
+        """Delete the given runs (audited); returns how many were deleted."""
+        ids = [int(i) for i in run_ids]
+        if not ids:
+            return 0
+
+        def delete(db: Database) -> int:
+            marks = ",".join("?" * len(ids))
+            count = db.execute(f"SELECT count(*) FROM runs WHERE id IN ({marks})", ids).fetchone()[0]
+            db.execute(f"DELETE FROM runs WHERE id IN ({marks})", ids)
+            db["audit"].insert({"ts": utcnow(), "actor": "user", "action": "delete_runs",
+                                "detail": json.dumps({"runs": ids, "deleted": count})})
+            return count
+        return self.write(delete)
+
+    def export_runs(self, fmt: str = "json", workspace: str | None = None,
+                    run_ids: list[int] | None = None) -> str:
         """History as JSON, CSV or Markdown text."""
         if fmt not in EXPORT_FORMATS:
             raise EnclaveError(f"unknown export format {fmt!r}: use one of {', '.join(EXPORT_FORMATS)}")
         runs = self.list_runs(workspace, limit=None)
+        if run_ids is not None:
+            wanted = {int(i) for i in run_ids}
+            runs = [r for r in runs if r.id in wanted]
         dicts = [r.__dict__ for r in runs]
         if fmt == "json":
             return json.dumps(dicts, indent=2, ensure_ascii=False)

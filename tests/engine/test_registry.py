@@ -97,3 +97,20 @@ def test_reinstall_replaces_atomically_and_defaults_persist(tmp_path):
     registry.set_default("embedding", "other")
     assert ModelRegistry(tmp_path).default_id("embedding") == "other"
     assert registry.default_id("generation") is None
+
+
+def test_remove_deletes_the_folder_and_its_default(tmp_path):
+    from engine.models.registry import ModelRegistry
+
+    registry = ModelRegistry(tmp_path)
+    folder = registry.folder("broken")
+    folder.mkdir(parents=True)
+    (folder / "model.onnx").write_bytes(b"x")
+    registry.set_default("generation", "broken")
+    registry.set_default("embedding", "other")
+    registry.remove("broken")
+    assert not folder.exists() and registry.defaults() == {"embedding": "other"}
+    with pytest.raises(ModelInvalid, match="no installed model"):
+        registry.remove("broken")
+    with pytest.raises(ModelInvalid):
+        registry.remove("../models")

@@ -157,3 +157,22 @@ def test_two_processes_opening_a_fresh_store_migrate_once(tmp_path):
     outs = [p.communicate(timeout=60)[0].strip() for p in procs]
     assert all(p.returncode == 0 for p in procs)
     assert sorted(outs) == ["[1]", "[]", "[]"]
+
+
+def test_delete_and_export_selected_runs(fresh_store):
+    ids = [fresh_store.add_run("research", "ask", f"question {i}", {"answer": i}) for i in range(4)]
+    exported = json.loads(fresh_store.export_runs("json", run_ids=ids[:2]))
+    assert sorted(r["id"] for r in exported) == ids[:2]
+    assert fresh_store.delete_runs([ids[0], ids[2], 999]) == 2
+    assert [r.id for r in fresh_store.list_runs()] == [ids[3], ids[1]]
+    assert fresh_store.delete_runs([]) == 0
+
+
+def test_jobs_record_progress_and_end_state(fresh_store):
+    job = fresh_store.start_job("models.import", "/media/usb/model")
+    fresh_store.update_job(job, progress=0.5, message="exporting")
+    assert fresh_store.get_job(job)["status"] == "running" and fresh_store.get_job(job)["progress"] == 0.5
+    fresh_store.update_job(job, status="cancelled")
+    assert fresh_store.list_jobs()[0]["status"] == "cancelled"
+    with pytest.raises(EnclaveError, match="unknown job status"):
+        fresh_store.update_job(job, status="exploded")

@@ -196,3 +196,9 @@ def test_export_and_quantize_commands(checkpoints, tmp_path):
     generator = Generator.from_registry(data, "tiny-int4", device="cpu")
     assert generator.generate([{"role": "user", "content": PROMPT}],
                               GenerationSettings(max_new_tokens=4, ignore_eos=True)).stats.new_tokens == 4
+    run_cli("models", "default", "tiny-int4", "--data-dir", str(data), check=True)
+    assert ModelRegistry(data).defaults()["generation"] == "tiny-int4"
+    proc = run_cli("models", "remove", "tiny-int4", "--data-dir", str(data), input="")
+    assert proc.returncode == 2 and "--yes" in proc.stderr
+    run_cli("models", "remove", "tiny-int4", "--yes", "--data-dir", str(data), check=True)
+    assert ModelRegistry(data).ids() == ["tiny"] and "generation" not in ModelRegistry(data).defaults()

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.gc_guard import GuiThreadGarbageCollector
 from desktop.main_window import MainWindow
-from desktop.worker import wait_for_jobs
+from desktop.worker import active_jobs, wait_for_jobs
 
 # How long screenshot_tabs waits for the device check before grabbing anyway.
 _DEVICE_CHECK_TIMEOUT_S = 120.0
@@ -48,6 +48,7 @@ def screenshot_tabs(data_dir: Path, out_dir: Path, device: str = "auto") -> list
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     window = MainWindow(Path(data_dir), device)
+    window.resize(1200, 800)  # documentation size, whatever geometry was remembered
     window.show()
     deadline = time.monotonic() + _DEVICE_CHECK_TIMEOUT_S
     while window.device_check_pending() and time.monotonic() < deadline:
@@ -57,6 +58,11 @@ def screenshot_tabs(data_dir: Path, out_dir: Path, device: str = "auto") -> list
     try:
         for index in range(window.tabs.count()):
             window.tabs.setCurrentIndex(index)
+            app.processEvents()
+            settle = time.monotonic() + 30.0  # the page's own loading (models, history)
+            while active_jobs() and time.monotonic() < settle:
+                app.processEvents()
+                time.sleep(0.01)
             app.processEvents()
             slug = window.tabs.tabText(index).lower().replace(" ", "-")
             path = out_dir / f"{index + 1:02d}-{slug}.png"

@@ -1,4 +1,5 @@
-"""The main window: composes the workspace tabs and the status bar, nothing more."""
+"""The main window: composes the workspace tabs, the Models / History / Jobs pages and
+the status bar; remembers its geometry and last tab (QSettings, versioned, per data dir)."""
 
 from __future__ import annotations
 
@@ -6,11 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QMainWindow, QTabWidget, QWidget
+from PySide6.QtCore import QEvent, QSettings, QTimer
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
 
 from desktop.device_status import DeviceStatusLabel
+from desktop.job_center import JobCenter
 from desktop.job_indicator import JobIndicator
+from desktop.pages.history_page import HistoryPage
+from desktop.pages.jobs_page import JobsPage
+from desktop.pages.models_page import ModelsPage
 from desktop.tabs.bi_tab import BusinessIntelligenceTab
 from desktop.tabs.marketing_tab import MarketingTab
 from desktop.tabs.medical_tab import MedicalTab
@@ -19,6 +25,8 @@ from desktop.worker import Job, cancel_all_jobs, run_job, wait_for_jobs
 
 # Seconds the window waits for cancelled jobs on close, so none is cut off mid-write.
 _CLOSE_WAIT_S = 5.0
+SETTINGS_VERSION = 1
+DEFAULT_SIZE = (1200, 800)
 
 
 def check_device(
@@ -37,32 +45,92 @@ def check_device(
 
 
 class MainWindow(QMainWindow):
-    """Four workspace tabs; a status bar with the device in use and the running job."""
+    """Workspace tabs plus Models, History and Jobs; a status bar with the device in use
+    and the running job. Ctrl+1..Ctrl+7 switch tabs."""
 
     def __init__(self, data_dir: Path, device: str = "auto", parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Background work starts once the window has painted: a worker importing the
+        # engine (onnxruntime, sqlite-utils) holds the GIL and would delay the first paint.
+        self._painted = False
+        self._closed = False
         self.data_dir = Path(data_dir)
         self.device = device
         self.setWindowTitle("Enclave")
-        self.resize(1200, 800)
+        self.resize(*DEFAULT_SIZE)
+        self.jobs = JobCenter(self)
 
         self.tabs = QTabWidget()
+        self.models_page = ModelsPage(self.data_dir, self.jobs)
+        self.history_page = HistoryPage(self.data_dir, self.jobs)
+        self.jobs_page = JobsPage(self.jobs)
         for tab, name in (
             (ResearchTab(), "Research"),
             (MarketingTab(), "Marketing"),
             (BusinessIntelligenceTab(), "Business Intelligence"),
             (MedicalTab(), "Medical"),
+            (self.models_page, "Models"),
+            (self.history_page, "History"),
+            (self.jobs_page, "Jobs"),
         ):
             self.tabs.addTab(tab, name)
         self.setCentralWidget(self.tabs)
+        for index in range(self.tabs.count()):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{index + 1}"), self)
+            shortcut.activated.connect(lambda i=index: self.tabs.setCurrentIndex(i))
+            self.tabs.setTabToolTip(index, f"{self.tabs.tabText(index)} (Ctrl+{index + 1})")
+        self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self.device_status = DeviceStatusLabel()
         self.job_indicator = JobIndicator()
         self.statusBar().addWidget(self.device_status, 1)
         self.statusBar().addPermanentWidget(self.job_indicator)
+        self.jobs.added.connect(self._track_job)
 
+        self.settings = QSettings(str(self.data_dir / "window.ini"), QSettings.Format.IniFormat)
+        self._restore_settings()
         self.doctor_job: Job | None = None
+        self.device_status.show_checking()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if not getattr(self, "_painted", True) and event.type() in (QEvent.Type.Paint,
+                                                                    QEvent.Type.UpdateRequest):
+            self._painted = True
+            QTimer.singleShot(0, self._after_first_paint)
+        return handled
+
+    def _after_first_paint(self) -> None:
+        if self._closed:
+            return
         self.start_device_check()
+        self._on_tab_changed(self.tabs.currentIndex())
+
+    def _track_job(self, record_id: int) -> None:
+        record = self.jobs.record(record_id)
+        if record is not None:
+            self.job_indicator.track(record.job, record.title)
+
+    def _on_tab_changed(self, index: int) -> None:
+        if not self._painted:
+            return  # _after_first_paint refreshes the page shown first
+        page = self.tabs.widget(index)
+        if page in (self.models_page, self.history_page):
+            page.refresh()
+
+    def _restore_settings(self) -> None:
+        if self.settings.value("version", 0, type=int) != SETTINGS_VERSION:
+            return  # another layout's settings: start from the defaults
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        self.tabs.setCurrentIndex(min(self.settings.value("tab", 0, type=int), self.tabs.count() - 1))
+
+    def _save_settings(self) -> None:
+        self.settings.setValue("version", SETTINGS_VERSION)
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("tab", self.tabs.currentIndex())
+        self.settings.sync()
 
     def start_device_check(self) -> Job:
         """Ask the engine which device it really uses; the status bar shows the answer."""
@@ -83,9 +151,25 @@ class MainWindow(QMainWindow):
 
     def device_check_pending(self) -> bool:
         """True until the device check has reported (result, error or cancel)."""
-        return self.doctor_job is not None and self.doctor_job.is_running()
+        return self.doctor_job is None or self.doctor_job.is_running()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        running = self.jobs.running()
+        if running and not self._confirm_close([r.title for r in running]):
+            event.ignore()
+            return
+        self._closed = True
+        self._save_settings()
         cancel_all_jobs()
         wait_for_jobs(_CLOSE_WAIT_S)
         super().closeEvent(event)
+
+    def _confirm_close(self, titles: list[str]) -> bool:
+        """Ask before closing over running jobs (they are cancelled cleanly if so)."""
+        answer = QMessageBox.question(
+            self, "Jobs are running",
+            "These jobs are still running:\n\n" + "\n".join(f"• {t}" for t in titles)
+            + "\n\nCancel them and close? Nothing half-finished is kept.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes

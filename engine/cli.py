@@ -108,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", parents=[common], help="benchmarks (results in benchmarks/)")
     bsub = bench.add_subparsers(dest="action", required=True, parser_class=_Parser)
+    p = bsub.add_parser("startup", parents=[common], help="cold start to first paint; GUI lateness")
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--generate-tokens", type=int, default=128,
+                   help="tokens streamed while measuring GUI lateness (0: skip)")
+    p.add_argument("--out", default="benchmarks", help="folder for the result table")
     p = bsub.add_parser("embed", parents=[common], help="embedder throughput and agreement")
     p.add_argument("--sentences", help="text file, one sentence per line (default: shared data)")
     p.add_argument("--n", type=int, default=2000)
@@ -454,6 +459,13 @@ def _cmd_chat(args, data_dir: Path, device: str) -> int:
 
 
 def _cmd_bench(args, data_dir: Path, device: str) -> int:
+    if args.action == "startup":
+        from engine.bench.startup import run_startup_bench
+
+        result = run_startup_bench(data_dir, repeats=args.repeats, generate_tokens=args.generate_tokens,
+                                   out_dir=Path(args.out), progress=_progress_printer(args.json))
+        _emit(args, {k: v for k, v in result.items() if k != "table"}, result["table"])
+        return 0
     if args.action == "generate":
         from engine.bench.generate import parse_threads, run_generate_bench
 

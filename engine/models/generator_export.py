@@ -377,3 +377,104 @@ def prepare_default_generator(data_dir: Path, progress: Progress | None = None,
         registry.set_default("generation", GENERATOR_ID)
     (progress or (lambda f, m: None))(1.0, "generator ready")
     return {"model": GENERATOR_ID, "skipped": False}
+
+
+def import_onnx_folder(source: Path, model_id: str, data_dir: Path,
+                       progress: Progress | None = None,
+                       cancelled: Callable[[], bool] | None = None) -> Path:
+    """Register a ready ONNX folder (what `export_folder` writes) as `model_id`.
+
+    The folder needs model.onnx (weights inline or in files beside it), tokenizer.json and
+    config.json. The KV-cache layout is read from the graph's inputs (GroupQueryAttention
+    over a shared buffer has a `capacity` dimension; optimum's export concatenates), the
+    quantisation from its nodes (MatMulNBits: int4). Only the graph header is loaded, never
+    the weights. Copied into a staging folder and installed atomically, or nothing is left.
+    """
+    import onnx
+
+    _check_id(model_id)
+    source = Path(source)
+    progress = progress or (lambda f, m: None)
+
+    def step(fraction: float, message: str) -> None:
+        if cancelled and cancelled():
+            raise Cancelled("cancelled; installed models are unchanged")
+        progress(fraction, message)
+
+    if not source.is_dir():
+        raise EnclaveError(f"{source}: no such folder")
+    if (source / "manifest.json").is_file():
+        raise EnclaveError(f"{source}: already an Enclave model folder, not an ONNX export")
+    missing = [n for n in ("model.onnx", "tokenizer.json", "config.json") if not (source / n).is_file()]
+    if missing:
+        raise EnclaveError(f"{source}: not a ready ONNX model folder (no {', '.join(missing)})")
+    step(0.02, f"reading {source.name}/model.onnx")
+    config = read_config(source)
+    arch = check_architecture(config, source)
+    try:
+        graph = onnx.load(str(source / "model.onnx"), load_external_data=False).graph
+    except Exception as exc:  # protobuf raises DecodeError and friends on a bad file
+        raise EnclaveError(f"{source}/model.onnx: not a readable ONNX graph "
+                           f"({str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__})"
+                           ) from None
+    shapes = {i.name: [d.dim_param or d.dim_value for d in i.type.tensor_type.shape.dim]
+              for i in graph.input}
+    if "input_ids" not in shapes or "past_key_values.0.key" not in shapes:
+        raise EnclaveError(f"{source}/model.onnx: not a causal LM with a KV cache "
+                           "(no input_ids / past_key_values.0.key inputs)")
+    weight_files = sorted({e.value for t in graph.initializer for e in t.external_data
+                           if t.data_location == onnx.TensorProto.EXTERNAL and e.key == "location"})
+    for name in weight_files:
+        if not (source / name).is_file() or name not in _model_files(source):
+            raise EnclaveError(f"{source}: the graph's weights file {name!r} is missing "
+                               "(or not named model.onnx*)")
+    # The runtime's facts, from config.json as the export writes them; the graph must agree.
+    try:
+        if "capacity" in shapes["past_key_values.0.key"]:
+            d = lean_graph.dims(config)
+            facts = {"layout": lean_graph.LAYOUT, "architecture": arch, "num_layers": d["layers"],
+                     "num_kv_heads": d["kv_heads"], "head_dim": d["head_dim"],
+                     "context_window": d["context"]}
+        else:
+            heads = int(config.get("num_attention_heads") or config["n_head"])
+            hidden = int(config.get("hidden_size") or config["n_embd"])
+            facts = {"layout": "optimum-concat-kv", "architecture": arch,
+                     "num_layers": int(config.get("num_hidden_layers") or config["n_layer"]),
+                     "num_kv_heads": int(config.get("num_key_value_heads") or heads),
+                     "head_dim": int(config.get("head_dim") or hidden // heads),
+                     "context_window": int(config.get("max_position_embeddings")
+                                           or config.get("n_positions") or 1024)}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise EnclaveError(f"{source}/config.json: lacks the model's sizes ({exc})") from None
+    layers = sum(1 for n in shapes if n.startswith("past_key_values.") and n.endswith(".key"))
+    kv_heads, head_dim = shapes["past_key_values.0.key"][1], shapes["past_key_values.0.key"][3]
+    if (layers != facts["num_layers"]
+            or (isinstance(kv_heads, int) and kv_heads and kv_heads != facts["num_kv_heads"])
+            or (isinstance(head_dim, int) and head_dim and head_dim != facts["head_dim"])):
+        raise EnclaveError(f"{source}: model.onnx does not match config.json "
+                           f"({layers} KV-cache layers in the graph, {facts['num_layers']} in the config)")
+    int4 = any(node.op_type == "MatMulNBits" for node in graph.node)
+    quantization = "int4" if int4 else "fp32"
+    recipe = {"method": "imported ONNX folder" + (" (MatMulNBits int4)" if int4 else " (fp32)")}
+
+    registry = ModelRegistry(data_dir)
+    staging = registry.staging_dir(model_id)
+    try:
+        names = _model_files(source)
+        total = sum((source / n).stat().st_size for n in names) or 1
+        copied = 0
+        for name in names:
+            step(0.05 + 0.8 * copied / total, f"copying {name}")
+            shutil.copy2(source / name, staging / name)
+            copied += (source / name).stat().st_size
+        template = chat_template(source)
+        if template and not (staging / "chat_template.jinja").exists():
+            (staging / "chat_template.jinja").write_text(template, encoding="utf-8")
+        step(0.9, "checking the files")
+        manifest = _manifest(staging, model_id, facts, recipe, quantization, str(source), config, None)
+        step(0.95, f"installing {model_id}")
+        folder = registry.install(staging, manifest)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    progress(1.0, f"installed {model_id} ({quantization})")
+    return folder

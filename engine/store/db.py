@@ -222,6 +222,10 @@ class Store:
     def set_feedback(self, run_id: int, value: int | None) -> None:
         self.write(lambda db: db["runs"].update(run_id, {"feedback": value}))
 
+    def workspaces(self) -> list[str]:
+        """The distinct workspaces that have runs, sorted."""
+        return [row[0] for row in self.db.execute("SELECT DISTINCT workspace FROM runs ORDER BY workspace")]
+
     def delete_runs(self, run_ids: list[int]) -> int:
         """Delete the given runs (audited); returns how many were deleted."""
         ids = [int(i) for i in run_ids]

@@ -20,7 +20,7 @@ def open_window(qtbot):
     return make
 
 
-def test_window_has_four_workspaces_and_shows_cpu_with_fallback(
+def test_window_has_four_workspaces_and_pages_and_shows_cpu_with_fallback(
     qtbot, tmp_path, monkeypatch, open_window, make_report
 ):
     fallback = "CUDA session failed self-test: libcublasLt.so.12 not found"
@@ -35,7 +35,8 @@ def test_window_has_four_workspaces_and_shows_cpu_with_fallback(
     assert window.windowTitle() == "Enclave"
     assert (window.width(), window.height()) == (1200, 800)
     names = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert names == ["Research", "Marketing", "Business Intelligence", "Medical"]
+    assert names == ["Research", "Marketing", "Business Intelligence", "Medical", "Models",
+                     "History", "Jobs"]
     assert window.device_status.text() == "Checking device…"
 
     qtbot.waitUntil(lambda: window.device_status.text().startswith("Device:"), timeout=5000)
@@ -82,7 +83,8 @@ def test_busy_indicator_cancels_a_slow_device_check(
     monkeypatch.setattr(api, "doctor", doctor)
     window = open_window(tmp_path)
     indicator = window.job_indicator
-    assert indicator.isVisible() and window.device_status.text() == "Checking device…"
+    assert window.device_status.text() == "Checking device…"
+    qtbot.waitUntil(indicator.isVisible, timeout=5000)  # the check starts after the first paint
     qtbot.waitUntil(lambda: indicator.message.text() == "Testing CUDA session", timeout=5000)
     assert indicator.bar.value() == 250
 
@@ -96,7 +98,7 @@ def test_every_tab_shows_its_whole_empty_state(
 ):
     monkeypatch.setattr(api, "doctor", lambda d, **kw: make_report(d))
     window = open_window(tmp_path)
-    for index in range(window.tabs.count()):
+    for index in range(4):  # the workspaces; Models, History and Jobs have their own tests
         window.tabs.setCurrentIndex(index)
         qtbot.wait(10)
         state = window.tabs.currentWidget().empty_state
@@ -114,3 +116,49 @@ def test_real_doctor_reports_the_session_provider(qtbot, tmp_path, open_window):
     text = window.device_status.text()
     assert text.startswith("Device: ") and "ExecutionProvider)" in text, text
     assert "Providers available" in window.device_status.toolTip()
+
+
+def test_shortcuts_switch_tabs_and_geometry_and_tab_are_remembered(
+    qtbot, tmp_path, monkeypatch, open_window, make_report
+):
+    from PySide6.QtCore import Qt
+
+    monkeypatch.setattr(api, "doctor", lambda d, **kw: make_report(d))
+    window = open_window(tmp_path)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)  # shortcuts work in the active window
+    qtbot.keyClick(window, Qt.Key.Key_7, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "Jobs"
+    qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.tabText(window.tabs.currentIndex()) == "History"
+    window.resize(700, 500)  # fits the offscreen screen (800 x 600): restore keeps it
+    qtbot.waitUntil(lambda: not window.device_check_pending(), timeout=5000)
+    window.close()
+    again = open_window(tmp_path)
+    assert again.tabs.tabText(again.tabs.currentIndex()) == "History"
+    assert (again.width(), again.height()) == (700, 500)
+    qtbot.waitUntil(lambda: not again.device_check_pending(), timeout=5000)
+
+
+def test_closing_with_a_running_job_asks_and_cancels_cleanly(
+    qtbot, tmp_path, monkeypatch, open_window, make_report
+):
+    monkeypatch.setattr(api, "doctor", lambda d, **kw: make_report(d))
+    window = open_window(tmp_path)
+    qtbot.waitUntil(lambda: not window.device_check_pending(), timeout=5000)
+    stopped = threading.Event()
+
+    def long_job(progress=None, cancelled=None):
+        while not cancelled():
+            threading.Event().wait(0.01)
+        stopped.set()
+        raise Cancelled("stopped")
+
+    window.jobs.start("Import model", long_job)
+    answers = []
+    monkeypatch.setattr(window, "_confirm_close", lambda titles: answers.append(titles) or False)
+    window.close()
+    assert window.isVisible() and answers == [["Import model"]]
+    monkeypatch.setattr(window, "_confirm_close", lambda titles: True)
+    window.close()
+    assert not window.isVisible() and stopped.wait(5)

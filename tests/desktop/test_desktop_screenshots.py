@@ -14,6 +14,9 @@ def test_screenshot_tabs_writes_one_png_per_tab(qtbot, tmp_path, monkeypatch, ma
         "02-marketing.png",
         "03-business-intelligence.png",
         "04-medical.png",
+        "05-models.png",
+        "06-history.png",
+        "07-jobs.png",
     ]
     for path in paths:
         image = QImage(str(path))

@@ -66,7 +66,8 @@ def run_startup_bench(data_dir: Path, repeats: int = 7, generate_tokens: int = 1
                for name in runs[0]["imports_s"]}
     result = {
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} logical CPUs, {platform.system()}",
+        "machine": f"{platform.machine()}, {os.cpu_count()} logical CPUs, {platform.system()}, Qt platform "
+                   f"{os.environ.get('QT_QPA_PLATFORM') or ('xcb/wayland' if os.environ.get('DISPLAY') or os.environ.get('WAYLAND_DISPLAY') else 'offscreen')}",
         "repeats": repeats,
         "first_paint_s": round(statistics.median(r["first_paint_s"] for r in runs), 4),
         "first_paint_s_all": [r["first_paint_s"] for r in runs],

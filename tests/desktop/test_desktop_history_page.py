@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.job_center import DONE, JobCenter
-from desktop.pages import history_page
+from desktop.pages import history_page, history_work
 from desktop.pages.history_page import HistoryPage, format_when, since_for
 from desktop.worker import active_jobs
 from engine.store import open_store
@@ -255,13 +255,13 @@ def test_purge_the_filtered_workspace(qtbot, make_page, monkeypatch):
 def test_the_gui_thread_never_opens_the_store(qtbot, make_page, monkeypatch, tmp_path):
     page, ids = make_page()
     threads = []
-    real_open = history_page.open_store
+    real_open = history_work.open_store
 
     def recording_open(data_dir):
         threads.append(threading.get_ident())
         return real_open(data_dir)
 
-    monkeypatch.setattr(history_page, "open_store", recording_open)
+    monkeypatch.setattr(history_work, "open_store", recording_open)
     reload(qtbot, page)
     page.table.selectRow(0)  # opening a run shows what the query already loaded
     assert page.detail.toPlainText()

@@ -34,15 +34,21 @@ def isolated_data_dir(tmp_path, monkeypatch):
 
 
 def _has_defaults(data_dir: Path) -> bool:
+    from engine.models import embedder_export, generator_export
     from engine.models.embedder_export import FP32_ID, INT8_ID
     from engine.models.generator_export import GENERATOR_ID
     from engine.models.registry import ModelRegistry
 
     registry = ModelRegistry(data_dir)
+    recipes = {FP32_ID: embedder_export.RECIPE_VERSION, INT8_ID: embedder_export.RECIPE_VERSION,
+               GENERATOR_ID: generator_export.RECIPE_VERSION}
     try:
-        return all(registry.entry(i).verified for i in (FP32_ID, INT8_ID, GENERATOR_ID))
+        entries = {i: registry.entry(i) for i in recipes}
     except Exception:
         return False
+    # verified and built by this code's recipes (an older build would make setup rebuild)
+    return all(e.verified and e.manifest.extra.get("recipe_version") == recipes[i]
+               for i, e in entries.items())
 
 
 @pytest.fixture(scope="session")

@@ -26,11 +26,28 @@ def _application(argv: Sequence[str]) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def run_app(data_dir: Path, device: str = "auto", argv: Sequence[str] | None = None) -> int:
-    """Open the main window and run the event loop; returns the exit code."""
+def run_app(data_dir: Path, device: str | None = None, argv: Sequence[str] | None = None,
+            data_dir_explicit: bool = True) -> int:
+    """Open the main window and run the event loop; returns the exit code.
+
+    The data folder chosen in Settings replaces the platform default (never an explicit
+    `--data-dir` / ENCLAVE_DATA_DIR); the saved device and thread settings apply unless
+    `--device` / `--threads` were given.
+    """
+    import os
+
+    from desktop.settings_dialog import preferred_data_dir
+    from engine.config import load_settings
+
     app = _application(sys.argv if argv is None else argv)
+    if not data_dir_explicit:
+        data_dir = preferred_data_dir() or data_dir
+    settings = load_settings(Path(data_dir))
+    device = device or settings.device
+    if settings.intra_op_threads > 0:
+        os.environ.setdefault("ENCLAVE_THREADS", str(settings.intra_op_threads))
     collector = GuiThreadGarbageCollector()
-    window = MainWindow(Path(data_dir), device)
+    window = MainWindow(Path(data_dir), device, welcome=True)
     window.show()
     try:
         return app.exec()

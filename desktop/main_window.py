@@ -48,8 +48,10 @@ class MainWindow(QMainWindow):
     """Workspace tabs plus Models, History and Jobs; a status bar with the device in use
     and the running job. Ctrl+1..Ctrl+7 switch tabs."""
 
-    def __init__(self, data_dir: Path, device: str = "auto", parent: QWidget | None = None) -> None:
+    def __init__(self, data_dir: Path, device: str = "auto", parent: QWidget | None = None,
+                 welcome: bool = False) -> None:
         super().__init__(parent)
+        self._welcome = welcome  # show the first-start welcome (the app sets it; tests don't)
         # Background work starts once the window has painted: a worker importing the
         # engine (onnxruntime, sqlite-utils) holds the GIL and would delay the first paint.
         self._painted = False
@@ -87,6 +89,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.job_indicator)
         self.jobs.added.connect(self._track_job)
 
+        self._build_menus()
         self.settings = QSettings(str(self.data_dir / "window.ini"), QSettings.Format.IniFormat)
         self._restore_settings()
         self.doctor_job: Job | None = None
@@ -105,6 +108,46 @@ class MainWindow(QMainWindow):
             return
         self.start_device_check()
         self._on_tab_changed(self.tabs.currentIndex())
+        if self._welcome:
+            from desktop.welcome import should_show_welcome
+
+            if should_show_welcome(self.data_dir):
+                self.show_welcome()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        settings = file_menu.addAction("&Settings…", self.show_settings)
+        settings.setShortcut(QKeySequence.StandardKey.Preferences)
+        file_menu.addSeparator()
+        quit_action = file_menu.addAction("&Quit", self.close)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("&Welcome", self.show_welcome)
+        help_menu.addAction("&About Enclave", self.show_about)
+
+    def show_settings(self) -> QWidget:
+        from desktop.settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.data_dir, self)
+        dialog.saved.connect(lambda _settings: self.statusBar().showMessage(
+            "Settings saved; device, threads and data folder apply at the next start", 8000))
+        dialog.saved.connect(lambda _settings: self.models_page.refresh())
+        dialog.open()
+        return dialog
+
+    def show_about(self) -> QWidget:
+        from desktop.about_dialog import AboutDialog
+
+        dialog = AboutDialog(self.data_dir, self)
+        dialog.open()
+        return dialog
+
+    def show_welcome(self) -> QWidget:
+        from desktop.welcome import WelcomeDialog
+
+        dialog = WelcomeDialog(self.data_dir, self)
+        dialog.open()
+        return dialog
 
     def _track_job(self, record_id: int) -> None:
         record = self.jobs.record(record_id)

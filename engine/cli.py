@@ -177,7 +177,10 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     if args.command is None:
         from engine.gui_launch import open_window
 
-        return open_window(data_dir, args.device)
+        explicit = bool(args.data_dir or os.environ.get("ENCLAVE_DATA_DIR"))
+        if args.threads and args.threads > 0:
+            os.environ["ENCLAVE_THREADS"] = str(args.threads)
+        return open_window(data_dir, args.device, data_dir_explicit=explicit)
     ensure_data_dir(data_dir)
     settings = load_settings(data_dir)
     device = args.device or settings.device

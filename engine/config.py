@@ -51,6 +51,9 @@ class Settings:
     intra_op_threads: int = 0  # 0 = physical cores
     default_embedder: str = ""  # model id; "" = the best embedded default
     default_generator: str = ""
+    # Added within version 1: every field has a default, so older files still load.
+    keep_history: bool = True  # record each run in the History page
+    welcome_shown: bool = False  # the first-start welcome was dismissed for good
 
 
 def _migrate_settings(raw: dict) -> dict:
@@ -59,7 +62,26 @@ def _migrate_settings(raw: dict) -> dict:
     return raw
 
 
+def _fits(name: str, value: object) -> bool:
+    """Whether `value` may fill field `name`: a known field, of its default's type.
+
+    A hand-edited `"intra_op_threads": "four"` falls back to the default instead of
+    failing later; bool is checked apart because Python treats True as an int.
+    """
+    default = _DEFAULTS.get(name, _UNKNOWN)
+    if default is _UNKNOWN:
+        return False
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(default, bool) and isinstance(value, bool)
+    return isinstance(value, type(default))
+
+
+_UNKNOWN = object()
+_DEFAULTS = {f.name: f.default for f in fields(Settings)}
+
+
 def load_settings(data_dir: Path) -> Settings:
+    """The settings in `data_dir`, or the defaults; a missing or broken file never raises."""
     path = data_dir / "settings.json"
     if not path.exists():
         return Settings()
@@ -68,14 +90,16 @@ def load_settings(data_dir: Path) -> Settings:
     except (OSError, ValueError):
         return Settings()  # a broken settings file must never stop the app
     raw = _migrate_settings(raw if isinstance(raw, dict) else {})
-    known = {f.name for f in fields(Settings)}
-    settings = Settings(**{k: v for k, v in raw.items() if k in known})
+    settings = Settings(**{k: v for k, v in raw.items() if _fits(k, v)})
     if settings.device not in DEVICES:
         settings = replace(settings, device="auto")
+    if settings.intra_op_threads < 0:
+        settings = replace(settings, intra_op_threads=0)
     return settings
 
 
 def save_settings(data_dir: Path, settings: Settings) -> None:
+    """Write settings.json atomically (a reader sees the old file or the new one)."""
     path = data_dir / "settings.json"
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(asdict(settings), indent=2), encoding="utf-8")

@@ -109,8 +109,9 @@ class RunRecord:
 class Store:
     """Enclave's local store. Use `open_store(data_dir)`; close() when done."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, keep_history: bool = True):
         self.path = Path(path)
+        self.keep_history = keep_history  # False: add_run records nothing (privacy setting)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = _connect(self.path)
@@ -189,8 +190,10 @@ class Store:
     # -- history ----------------------------------------------------------------
     def add_run(self, workspace: str, kind: str, input: str, output: Any, *,
                 model_id: str | None = None, provider: str | None = None,
-                timings: dict | None = None, status: str = "ok") -> int:
-        """Record one run of a workspace; returns its id."""
+                timings: dict | None = None, status: str = "ok") -> int | None:
+        """Record one run of a workspace; returns its id (None when history is off)."""
+        if not self.keep_history:
+            return None
         row = {
             "workspace": workspace, "kind": kind, "input": input,
             "output": output if isinstance(output, str) else json.dumps(output, ensure_ascii=False),
@@ -309,5 +312,8 @@ class Store:
 
 
 def open_store(data_dir: Path) -> Store:
-    """Open (creating and migrating) the store in `data_dir`."""
-    return Store(Path(data_dir) / "enclave.db")
+    """Open (creating and migrating) the store in `data_dir`, honouring the user's
+    "keep a history of runs" setting."""
+    from engine.config import load_settings
+
+    return Store(Path(data_dir) / "enclave.db", keep_history=load_settings(Path(data_dir)).keep_history)

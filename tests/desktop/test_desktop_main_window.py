@@ -162,3 +162,38 @@ def test_closing_with_a_running_job_asks_and_cancels_cleanly(
     monkeypatch.setattr(window, "_confirm_close", lambda titles: True)
     window.close()
     assert not window.isVisible() and stopped.wait(5)
+
+
+def test_menus_open_settings_about_and_welcome(qtbot, tmp_path, monkeypatch, open_window, make_report):
+    monkeypatch.setattr(api, "doctor", lambda d, **kw: make_report(d))
+    window = open_window(tmp_path)
+    qtbot.waitUntil(lambda: not window.device_check_pending(), timeout=5000)
+    titles = [a.text() for menu in window.menuBar().actions() for a in menu.menu().actions()]
+    assert {"&Settings…", "&Quit", "&Welcome", "&About Enclave"} <= set(titles)
+    for show in (window.show_settings, window.show_about, window.show_welcome):
+        dialog = show()
+        qtbot.waitUntil(lambda d=dialog: d.isVisible() and not d.is_busy() if hasattr(d, "is_busy")
+                        else d.isVisible(), timeout=10000)
+        dialog.reject()
+
+
+def test_first_start_shows_the_welcome_once(qtbot, tmp_path, monkeypatch, make_report):
+    from desktop.welcome import WelcomeDialog
+    from engine.config import Settings, save_settings
+
+    monkeypatch.setattr(api, "doctor", lambda d, **kw: make_report(d))
+    window = MainWindow(tmp_path, welcome=True)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: any(isinstance(w, WelcomeDialog) and w.isVisible()
+                                for w in window.findChildren(WelcomeDialog)), timeout=5000)
+    for dialog in window.findChildren(WelcomeDialog):
+        qtbot.waitUntil(lambda d=dialog: not d.is_busy() if hasattr(d, "is_busy") else True, timeout=10000)
+        dialog.reject()
+    qtbot.waitUntil(lambda: not window.device_check_pending(), timeout=5000)
+    save_settings(tmp_path, Settings(welcome_shown=True))
+    again = MainWindow(tmp_path, welcome=True)
+    qtbot.addWidget(again)
+    again.show()
+    qtbot.waitUntil(lambda: not again.device_check_pending(), timeout=5000)
+    assert not [w for w in again.findChildren(WelcomeDialog) if w.isVisible()]

@@ -176,3 +176,15 @@ def test_jobs_record_progress_and_end_state(fresh_store):
     assert fresh_store.list_jobs()[0]["status"] == "cancelled"
     with pytest.raises(EnclaveError, match="unknown job status"):
         fresh_store.update_job(job, status="exploded")
+
+
+def test_history_off_records_no_runs(tmp_path):
+    from engine.config import Settings, save_settings
+
+    save_settings(tmp_path, Settings(keep_history=False))
+    with open_store(tmp_path) as store:
+        assert store.add_run("research", "ask", "private question", {"a": 1}) is None
+        assert store.list_runs() == []
+    save_settings(tmp_path, Settings(keep_history=True))
+    with open_store(tmp_path) as store:
+        assert store.add_run("research", "ask", "question", {"a": 1}) == 1

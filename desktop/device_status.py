@@ -23,6 +23,7 @@ _PROVIDER_NAMES = {
     "OpenVINOExecutionProvider": "OpenVINO",
 }
 _EMBEDDING_TASKS = ("embedding", "embeddings", "feature-extraction", "sentence-similarity")
+_GENERATION_TASKS = ("generation", "text-generation")
 
 
 @dataclass(frozen=True)
@@ -57,17 +58,23 @@ def describe_report(report: Any) -> StatusText:
 
 
 def describe_models(models: tuple) -> str:
-    """'3 models · embedder all-MiniLM-L6-v2', with a warning when some fail verification."""
+    """'3 models · generator smollm2… · embedder all-MiniLM-L6-v2', with a warning when some
+    fail verification."""
     if not models:
         return "No models yet — run `enclave setup`"
     text = f"{len(models)} model{'s' if len(models) != 1 else ''}"
     broken = sum(1 for m in models if not m.verified)
     if broken:
         text += f" ({broken} failing verification)"
-    embedders = [m for m in models if m.task.lower() in _EMBEDDING_TASKS and m.verified]
-    # The default embedder is the one searches use; older reports may lack `is_default`.
-    embedders.sort(key=lambda m: not getattr(m, "is_default", False))
-    embedder = embedders[0] if embedders else None
+    def active(tasks: tuple[str, ...]):
+        # The default is the one the workspaces use; older reports may lack `is_default`.
+        found = [m for m in models if m.task.lower() in tasks and m.verified]
+        found.sort(key=lambda m: not getattr(m, "is_default", False))
+        return found[0] if found else None
+    generator = active(_GENERATION_TASKS)
+    if generator:
+        text += f" · generator {generator.id}"
+    embedder = active(_EMBEDDING_TASKS)
     text += f" · embedder {embedder.id}" if embedder else " · no embedder"
     return text
 

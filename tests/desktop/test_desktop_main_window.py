@@ -43,6 +43,7 @@ def test_window_has_four_workspaces_and_pages_and_shows_cpu_with_fallback(
     text = window.device_status.text()
     assert text.startswith("Device: CPU (CPUExecutionProvider)")
     assert "2 models" in text and "embedder all-minilm-l6-v2" in text
+    assert "generator smollm2-135m" in text
     assert fallback in window.device_status.toolTip()
     assert not window.job_indicator.isVisible()
     assert calls[0][:2] == (tmp_path, "auto")

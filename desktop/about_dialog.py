@@ -11,18 +11,16 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
-    QHeaderView,
     QLabel,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.widgets import read_only_table, show_error
 from desktop.worker import Job, run_job
 
 LOCAL_PROMISE = "Everything runs on this computer; nothing is sent over the network."
@@ -116,17 +114,7 @@ class AboutDialog(QDialog):
         self.versions.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
         versions_title = _heading("Versions")
 
-        self.models_table = QTableWidget(0, len(MODEL_COLUMNS))
-        self.models_table.setHorizontalHeaderLabels(MODEL_COLUMNS)
-        self.models_table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.models_table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.models_table.setAlternatingRowColors(True)
-        self.models_table.setWordWrap(False)
-        self.models_table.verticalHeader().setVisible(False)
-        header = self.models_table.horizontalHeader()
-        for column in range(len(MODEL_COLUMNS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.models_table = read_only_table(MODEL_COLUMNS, stretch=MODEL_COLUMNS[2])
         self.models_note = QLabel("")
         self.models_note.setWordWrap(True)
         self.models_note.setStyleSheet("color: palette(placeholder-text);")
@@ -210,9 +198,7 @@ class AboutDialog(QDialog):
         table.setFixedHeight(table.horizontalHeader().height() + rows + 2 * table.frameWidth())
 
     def _on_error(self, message: str) -> None:
-        line = (message.strip().splitlines() or [""])[0]
-        self.status_label.setText(f"✗ Could not read the versions and models: {line}")
-        self.status_label.setToolTip(message)
+        show_error(self.status_label, "Could not read the versions and models", message)
 
     def reject(self) -> None:
         for job in list(self._jobs):

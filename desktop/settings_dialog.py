@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.widgets import show_error
 from desktop.worker import Job, run_job
 from engine.config import Settings
 from engine.errors import EnclaveError
@@ -383,9 +384,7 @@ class SettingsDialog(QDialog):
 
     def _show_error(self, what: str, message: str) -> None:
         """One line under the fields; everything the user entered stays as it is."""
-        line = (message.strip().splitlines() or [""])[0]
-        self.status_label.setText(f"✗ {what}: {line}" if line else f"✗ {what}")
-        self.status_label.setToolTip(message)
+        show_error(self.status_label, what, message)
 
     # -- dialogs (tests replace these) -------------------------------------------------------
     def _ask_folder(self) -> Path | None:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.widgets import first_line
 from desktop.worker import Job, run_job
 from engine.errors import EnclaveError
 
@@ -141,7 +142,7 @@ class WelcomeDialog(QDialog):
         job = self._track(run_job(installed_models, self.data_dir))
         job.result.connect(self._on_models)
         job.error.connect(lambda message: self.models_label.setText(
-            f"Could not list the models: {_first_line(message)}"))
+            f"Could not list the models: {first_line(message)}"))
 
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
@@ -192,7 +193,7 @@ class WelcomeDialog(QDialog):
         self._closing_with = None
         self.start_button.setEnabled(True)
         self.dont_show_check.setEnabled(True)
-        self.status_label.setText(f"✗ Could not remember this: {_first_line(message)}")
+        self.status_label.setText(f"✗ Could not remember this: {first_line(message)}")
         self.status_label.setToolTip(message)
         self.status_label.show()
         self._fit_height()
@@ -203,10 +204,6 @@ class WelcomeDialog(QDialog):
         ref = weakref.ref(job)
         job.finished.connect(lambda: self._jobs.discard(ref()))
         return job
-
-
-def _first_line(message: str) -> str:
-    return (message.strip().splitlines() or [""])[0]
 
 
 def _paragraph(text: str) -> QLabel:

@@ -15,7 +15,6 @@ from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableWidget,
     QTableWidgetItem,
     QTextBrowser,
     QVBoxLayout,
@@ -51,6 +49,7 @@ from desktop.pages.history_work import (
     workspace_label,
 )
 from desktop.tabs.empty_state import EmptyState
+from desktop.widgets import read_only_table
 from desktop.worker import Job, run_job
 
 SEARCH_DEBOUNCE_MS = 250
@@ -91,18 +90,8 @@ class HistoryPage(QWidget):
         filters.addWidget(self.workspace_filter)
         filters.addWidget(self.date_filter)
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
+        self.table = read_only_table(COLUMNS, stretch="Input", multi_select=True)
         header = self.table.horizontalHeader()
-        for column in range(len(COLUMNS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COLUMNS.index("Input"), QHeaderView.ResizeMode.Stretch)
         # Model ids are long: a fixed, user-resizable column (full id in the detail view)
         # leaves the input readable when the window is narrow.
         header.setSectionResizeMode(COLUMNS.index("Model"), QHeaderView.ResizeMode.Interactive)

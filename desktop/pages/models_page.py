@@ -22,10 +22,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QInputDialog,
     QLabel,
     QMenu,
@@ -33,7 +31,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QStackedWidget,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -61,6 +58,7 @@ from desktop.pages.models_work import (
     with_check,
 )
 from desktop.tabs.empty_state import EmptyState
+from desktop.widgets import read_only_table, show_error
 from desktop.worker import Job, run_job
 from engine.errors import EnclaveError
 
@@ -118,18 +116,7 @@ class ModelsPage(QWidget):
         self.summary_label = QLabel("")
         buttons.addWidget(self.summary_label)
 
-        self.table = QTableWidget(0, len(COLUMNS))
-        self.table.setHorizontalHeaderLabels(COLUMNS)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        for column in range(len(COLUMNS)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table(COLUMNS, stretch=COLUMNS[0])
         self.empty_state = EmptyState(
             "No models installed yet",
             "Import a Hugging Face checkpoint folder (safetensors), a GGUF file or a ready ONNX "
@@ -379,9 +366,7 @@ class ModelsPage(QWidget):
 
     def _show_error(self, what: str, message: str) -> None:
         """One line in the status label; the models shown stay as they were."""
-        line = (message.strip().splitlines() or [""])[0]
-        self.status_label.setText(f"✗ {what}: {line}" if line else f"✗ {what}")
-        self.status_label.setToolTip(message)
+        show_error(self.status_label, what, message)
 
     # -- dialogs (tests replace these) ----------------------------------------------------
     def _ask_import_source(self, kind: str) -> Path | None:

@@ -1,0 +1,37 @@
+"""Small pieces every page and dialog shares: a read-only table, a one-line error."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget
+
+
+def read_only_table(columns: Sequence[str], stretch: str, multi_select: bool = False) -> QTableWidget:
+    """Rows selected whole, nothing editable, columns sized to their contents except
+    `stretch`, which takes the remaining width."""
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection if multi_select
+                           else QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().setVisible(False)
+    header = table.horizontalHeader()
+    for column in range(len(columns)):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(list(columns).index(stretch), QHeaderView.ResizeMode.Stretch)
+    return table
+
+
+def first_line(message: str) -> str:
+    return (message.strip().splitlines() or [""])[0]
+
+
+def show_error(label: QLabel, what: str, message: str) -> None:
+    """'✗ what: first line of message' in `label`, the whole message in its tooltip."""
+    line = first_line(message)
+    label.setText(f"✗ {what}: {line}" if line else f"✗ {what}")
+    label.setToolTip(message)

@@ -9,9 +9,9 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QSettings, QTimer
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
 
-from desktop.device_status import DeviceStatusLabel
+from desktop.device_status import DeviceStatusLabel, device_name
 from desktop.job_center import JobCenter
 from desktop.job_indicator import JobIndicator
 from desktop.pages.history_page import HistoryPage
@@ -42,6 +42,15 @@ def check_device(
     from engine import api
 
     return api.doctor(data_dir, device=device, progress=progress, cancelled=cancelled)
+
+
+def last_run_info(data_dir: Path, progress=None, cancelled=None) -> tuple[str, str, str] | None:
+    """Worker: (provider, model id, when) of the newest run that used a model."""
+    from engine.store import open_store
+
+    with open_store(data_dir) as store:
+        run = store.last_run()
+    return (run.provider or "", run.model_id or "", run.created) if run else None
 
 
 class MainWindow(QMainWindow):
@@ -84,10 +93,14 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
 
         self.device_status = DeviceStatusLabel()
+        self.last_run_label = QLabel("")
+        self.last_run_label.setToolTip("The device that really ran the newest inference in the history")
         self.job_indicator = JobIndicator()
         self.statusBar().addWidget(self.device_status, 1)
+        self.statusBar().addPermanentWidget(self.last_run_label)
         self.statusBar().addPermanentWidget(self.job_indicator)
         self.jobs.added.connect(self._track_job)
+        self.jobs.changed.connect(self._on_job_changed)
 
         self._build_menus()
         self.settings = QSettings(str(self.data_dir / "window.ini"), QSettings.Format.IniFormat)
@@ -107,6 +120,7 @@ class MainWindow(QMainWindow):
         if self._closed:
             return
         self.start_device_check()
+        self.refresh_last_run()
         self._on_tab_changed(self.tabs.currentIndex())
         if self._welcome:
             from desktop.welcome import should_show_welcome
@@ -148,6 +162,26 @@ class MainWindow(QMainWindow):
         dialog = WelcomeDialog(self.data_dir, self)
         dialog.open()
         return dialog
+
+    def refresh_last_run(self) -> Job:
+        """Show which device ran the newest inference recorded in the history."""
+        job = run_job(last_run_info, self.data_dir)
+        job.result.connect(self._show_last_run)
+        return job
+
+    def _show_last_run(self, info: tuple[str, str, str] | None) -> None:
+        if info is None:
+            self.last_run_label.setText("")
+            return
+        provider, model_id, created = info
+        self.last_run_label.setText(f"Last run: {device_name(provider)}")
+        self.last_run_label.setToolTip(f"{provider} ran {model_id} at {created[:16].replace('T', ' ')} UTC "
+                                       "(from the session, not a guess)")
+
+    def _on_job_changed(self, record_id: int) -> None:
+        record = self.jobs.record(record_id)
+        if record is not None and not record.running and not self._closed:
+            self.refresh_last_run()
 
     def _track_job(self, record_id: int) -> None:
         record = self.jobs.record(record_id)

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from engine.errors import EnclaveError
 
-COLUMNS = ("Model", "Task", "Architecture", "Quantisation", "Size", "Checksums", "Default")
+COLUMNS = ("Model", "Task", "Architecture", "Quantisation", "Size", "Last ran on", "Checksums",
+           "Default")
 TASK_NAMES = {"generation": "Text generation", "embedding": "Embedding",
               "classification": "Classification", "?": "Unreadable"}
 QUANTIZATION_CHOICES = ("int4 — about 4× smaller and faster (recommended)",
@@ -40,6 +41,8 @@ class ModelRow:
     created: str = ""
     fingerprint: tuple = ()  # (file, size, mtime_ns) per file: unchanged files keep their check
     problems: tuple[str, ...] | None = None  # None: not checked yet; (): every file intact
+    last_provider: str = ""  # the provider the newest run of this model really used
+    last_run: str = ""  # when (ISO UTC)
 
 
 # -- work for the pool threads (no widgets here) ------------------------------------------
@@ -60,9 +63,12 @@ def list_models(data_dir: Path, *, progress: Progress, cancelled: IsCancelled) -
     "Default" is the model each task really uses: the chosen one, else the first installed.
     """
     from engine.models.registry import ModelRegistry
+    from engine.store import open_store
 
     registry = ModelRegistry(data_dir)
     entries = registry.list(verify=False)
+    with open_store(data_dir) as store:
+        last_runs = store.last_runs_by_model()
     defaults = {task: registry.default_id(task) for task in {e.task for e in entries}}
     rows = []
     for entry in entries:
@@ -76,7 +82,9 @@ def list_models(data_dir: Path, *, progress: Progress, cancelled: IsCancelled) -
             size_bytes=sum(int(f.get("bytes", 0)) for f in manifest.files),
             is_default=defaults.get(manifest.task) == entry.id, path=str(entry.path),
             source=manifest.source, created=manifest.created,
-            fingerprint=_fingerprint(entry.path, [f["path"] for f in manifest.files])))
+            fingerprint=_fingerprint(entry.path, [f["path"] for f in manifest.files]),
+            last_provider=(last_runs[entry.id].provider or "") if entry.id in last_runs else "",
+            last_run=last_runs[entry.id].created if entry.id in last_runs else ""))
     return tuple(sorted(rows, key=lambda r: (r.task != "generation", r.task, r.id)))
 
 
@@ -234,6 +242,7 @@ def checksum_text(row: ModelRow) -> tuple[str, str]:
 
 def row_cells(row: ModelRow) -> tuple[tuple[str, str], ...]:
     """(text, tooltip) of each cell of `row`, in COLUMNS order; "" is no tooltip."""
+    from desktop.device_status import device_name  # Qt-importing module: only when drawing
     task = TASK_NAMES.get(row.task, row.task)
     return (
         (row.id, row.path),
@@ -241,6 +250,9 @@ def row_cells(row: ModelRow) -> tuple[tuple[str, str], ...]:
         (row.architecture or "—", f"KV-cache layout: {row.layout}" if row.layout else ""),
         (row.quantization or "fp32", ""),
         (format_size(row.size_bytes), f"{row.size_bytes:,} bytes"),
+        (device_name(row.last_provider) if row.last_provider else "not run yet",
+         f"{row.last_provider}, {row.last_run[:16].replace('T', ' ')} UTC" if row.last_provider else
+         "The device is chosen per session: CUDA when it passes a self-test, else CPU"),
         checksum_text(row),
         ("★ default" if row.is_default else "",
          f"Used for {task.lower()}" if row.is_default else ""),

@@ -225,6 +225,19 @@ class Store:
     def set_feedback(self, run_id: int, value: int | None) -> None:
         self.write(lambda db: db["runs"].update(run_id, {"feedback": value}))
 
+    def last_runs_by_model(self) -> dict[str, RunRecord]:
+        """The newest run of each model: which provider really ran it, and when."""
+        rows = self.db.execute(
+            f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs WHERE id IN "
+            "(SELECT max(id) FROM runs WHERE model_id IS NOT NULL GROUP BY model_id)").fetchall()
+        return {r.model_id: r for r in (RunRecord.from_row(dict(zip(_RUN_COLUMNS, row, strict=True)))
+                                        for row in rows)}
+
+    def last_run(self) -> RunRecord | None:
+        """The newest run that used a model (the status bar's 'last inference')."""
+        rows = list(self.db["runs"].rows_where("model_id IS NOT NULL", order_by="id desc", limit=1))
+        return RunRecord.from_row(rows[0]) if rows else None
+
     def workspaces(self) -> list[str]:
         """The distinct workspaces that have runs, sorted."""
         return [row[0] for row in self.db.execute("SELECT DISTINCT workspace FROM runs ORDER BY workspace")]

@@ -198,3 +198,21 @@ def test_first_start_shows_the_welcome_once(qtbot, tmp_path, monkeypatch, make_r
     again.show()
     qtbot.waitUntil(lambda: not again.device_check_pending(), timeout=5000)
     assert not [w for w in again.findChildren(WelcomeDialog) if w.isVisible()]
+
+
+def test_status_bar_shows_the_device_of_the_last_inference(
+    qtbot, tmp_path, monkeypatch, open_window, make_report
+):
+    from engine.store import open_store
+
+    monkeypatch.setattr(api, "doctor", lambda d, **kw: make_report(d))
+    with open_store(tmp_path) as store:
+        store.add_run("generate", "generate", "hi", {"text": "hello"}, model_id="smollm2-135m-instruct-int4",
+                      provider="CPUExecutionProvider")
+        store.add_run("research", "note", "no model", {"text": "x"})
+    window = open_window(tmp_path)
+    qtbot.waitUntil(lambda: window.last_run_label.text() != "", timeout=5000)
+    assert window.last_run_label.text() == "Last run: CPU"
+    tip = window.last_run_label.toolTip()
+    assert "CPUExecutionProvider ran smollm2-135m-instruct-int4" in tip
+    qtbot.waitUntil(lambda: not window.device_check_pending(), timeout=5000)

@@ -264,3 +264,14 @@ def test_import_kind_and_suggested_ids(tmp_path):
     assert suggest_model_id(tmp_path / "Qwen2.5-0.5B-Instruct", "fp32") == "qwen2.5-0.5b-instruct-fp32"
     assert suggest_model_id(tmp_path / "my-int4") == "my-int4"
     assert suggest_model_id(tmp_path / "!!!") == "imported-model"
+
+
+def test_last_ran_on_column_says_which_device_really_ran_the_model():
+    from desktop.pages.models_work import ModelRow, row_cells
+
+    ran = ModelRow("gen", "generation", last_provider="CUDAExecutionProvider",
+                   last_run="2026-11-29T18:31:00+00:00")
+    text, tip = row_cells(ran)[COLUMNS.index("Last ran on")]
+    assert text == "CUDA" and "CUDAExecutionProvider, 2026-11-29 18:31" in tip
+    text, _ = row_cells(ModelRow("new", "embedding"))[COLUMNS.index("Last ran on")]
+    assert text == "not run yet"

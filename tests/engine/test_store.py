@@ -188,3 +188,15 @@ def test_history_off_records_no_runs(tmp_path):
     save_settings(tmp_path, Settings(keep_history=True))
     with open_store(tmp_path) as store:
         assert store.add_run("research", "ask", "question", {"a": 1}) == 1
+
+
+def test_last_runs_by_model_and_last_run(fresh_store):
+    assert fresh_store.last_run() is None and fresh_store.last_runs_by_model() == {}
+    fresh_store.add_run("chat", "turn", "a", {}, model_id="gen", provider="CPUExecutionProvider")
+    fresh_store.add_run("research", "search", "b", {}, model_id="emb", provider="CPUExecutionProvider")
+    fresh_store.add_run("chat", "turn", "c", {}, model_id="gen", provider="CUDAExecutionProvider")
+    fresh_store.add_run("research", "note", "d", {})
+    latest = fresh_store.last_runs_by_model()
+    assert latest["gen"].provider == "CUDAExecutionProvider" and latest["gen"].input == "c"
+    assert set(latest) == {"gen", "emb"}
+    assert fresh_store.last_run().input == "c"

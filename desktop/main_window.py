@@ -74,7 +74,7 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.models_page = ModelsPage(self.data_dir, self.jobs)
         self.history_page = HistoryPage(self.data_dir, self.jobs)
-        self.jobs_page = JobsPage(self.jobs)
+        self.jobs_page = JobsPage(self.jobs, self.data_dir)
         for tab, name in (
             (ResearchTab(), "Research"),
             (MarketingTab(), "Marketing"),
@@ -192,7 +192,7 @@ class MainWindow(QMainWindow):
         if not self._painted:
             return  # _after_first_paint refreshes the page shown first
         page = self.tabs.widget(index)
-        if page in (self.models_page, self.history_page):
+        if page in (self.models_page, self.history_page, self.jobs_page):
             page.refresh()
 
     def _restore_settings(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,9 +21,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.job_center import CANCELLED, DONE, FAILED, RUNNING, JobCenter, JobRecord
+from desktop.widgets import read_only_table
+from desktop.worker import Job, run_job
 
 COLUMNS = ("Job", "State", "Progress", "Elapsed", "Message")
-_STATE_TEXT = {RUNNING: "Running", DONE: "Done", FAILED: "Failed", CANCELLED: "Cancelled"}
+RECORDED_COLUMNS = ("Job", "State", "Progress", "Last update", "Message")
+_STATE_TEXT = {RUNNING: "Running", DONE: "Done", FAILED: "Failed", CANCELLED: "Cancelled",
+               "error": "Failed", "queued": "Queued"}
 _STEPS = 1000
 
 
@@ -30,12 +36,23 @@ def _elapsed(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
 
 
-class JobsPage(QWidget):
-    """A table of jobs (newest first), the selected job's log, and Cancel."""
+def recorded_jobs(data_dir: Path, progress=None, cancelled=None) -> list[dict]:
+    """Worker: jobs recorded in the store by any Enclave process (e.g. `enclave models import`)."""
+    from engine.store import open_store
 
-    def __init__(self, jobs: JobCenter, parent: QWidget | None = None) -> None:
+    with open_store(data_dir) as store:
+        return store.list_jobs(limit=50)
+
+
+class JobsPage(QWidget):
+    """A table of this window's jobs (newest first), the selected job's log, and Cancel;
+    below, the jobs other Enclave processes recorded in the store (read-only)."""
+
+    def __init__(self, jobs: JobCenter, data_dir: Path | None = None,
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.jobs = jobs
+        self.data_dir = data_dir
         self._rows: dict[int, int] = {}  # record id -> row
 
         title = QLabel("Background jobs")
@@ -86,6 +103,12 @@ class JobsPage(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.cancel_button)
         bottom_layout.addLayout(buttons)
+        self.recorded_label = QLabel("Recorded by the command line and earlier sessions")
+        self.recorded = read_only_table(RECORDED_COLUMNS, stretch="Message")
+        self.recorded_label.setVisible(False)
+        self.recorded.setVisible(False)
+        bottom_layout.addWidget(self.recorded_label)
+        bottom_layout.addWidget(self.recorded)
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(top)
         splitter.addWidget(bottom)
@@ -116,6 +139,27 @@ class JobsPage(QWidget):
         record = self.selected_record()
         if record:
             self.jobs.cancel(record.id)
+
+    def refresh(self) -> Job | None:
+        """Reload the jobs recorded in the store (off the GUI thread)."""
+        if self.data_dir is None:
+            return None
+        job = run_job(recorded_jobs, self.data_dir)
+        job.result.connect(self._show_recorded)
+        return job
+
+    def _show_recorded(self, rows: list[dict]) -> None:
+        self.recorded.setRowCount(len(rows))
+        for row, job in enumerate(rows):
+            cells = (job.get("kind") or "", _STATE_TEXT.get(job.get("status"), job.get("status") or ""),
+                     f"{round(100 * (job.get('progress') or 0))} %",
+                     (job.get("updated") or "")[:16].replace("T", " ") + " UTC", job.get("message") or "")
+            for column, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                self.recorded.setItem(row, column, item)
+        self.recorded_label.setVisible(bool(rows))
+        self.recorded.setVisible(bool(rows))
 
     # -- view --------------------------------------------------------------------
     def _rebuild(self, *_args) -> None:

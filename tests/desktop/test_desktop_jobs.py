@@ -50,3 +50,20 @@ def test_failed_job_shows_one_line(qtbot):
     center.start("Import", failing)
     qtbot.waitUntil(lambda: center.records()[0].state == FAILED, timeout=5000)
     assert page.table.item(0, 4).text() == "folder is not a model"
+
+
+def test_jobs_recorded_by_the_command_line_are_listed(qtbot, tmp_path):
+    from engine.store import open_store
+
+    with open_store(tmp_path) as store:
+        job = store.start_job("models.import", "/media/usb/llama")
+        store.update_job(job, status="error", message="architecture 'mamba' is not supported")
+    page = JobsPage(JobCenter(), tmp_path)
+    qtbot.addWidget(page)
+    page.show()
+    assert not page.recorded.isVisible()
+    refreshing = page.refresh()
+    qtbot.waitUntil(lambda: not refreshing.is_running(), timeout=5000)
+    assert page.recorded.isVisible() and page.recorded.rowCount() == 1
+    assert page.recorded.item(0, 0).text() == "models.import" and page.recorded.item(0, 1).text() == "Failed"
+    assert "not supported" in page.recorded.item(0, 4).text()

@@ -5,6 +5,7 @@ import threading
 import pytest
 
 from desktop.main_window import MainWindow
+from desktop.worker import active_jobs
 from engine import api
 from engine.errors import Cancelled, EnclaveError
 
@@ -17,7 +18,10 @@ def open_window(qtbot):
         window.show()
         return window
 
-    return make
+    yield make
+    # The window starts short reads of its own after the first paint (last run, the
+    # shown page); let them end before the leftover-job check.
+    qtbot.waitUntil(lambda: not active_jobs(), timeout=10000)
 
 
 def test_window_has_four_workspaces_and_pages_and_shows_cpu_with_fallback(
@@ -147,15 +151,17 @@ def test_closing_with_a_running_job_asks_and_cancels_cleanly(
     monkeypatch.setattr(api, "doctor", lambda d, **kw: make_report(d))
     window = open_window(tmp_path)
     qtbot.waitUntil(lambda: not window.device_check_pending(), timeout=5000)
-    stopped = threading.Event()
+    started, stopped = threading.Event(), threading.Event()
 
     def long_job(progress=None, cancelled=None):
+        started.set()
         while not cancelled():
             threading.Event().wait(0.01)
         stopped.set()
         raise Cancelled("stopped")
 
     window.jobs.start("Import model", long_job)
+    qtbot.waitUntil(started.is_set, timeout=5000)  # running, not just queued behind other work
     answers = []
     monkeypatch.setattr(window, "_confirm_close", lambda titles: answers.append(titles) or False)
     window.close()
@@ -198,6 +204,7 @@ def test_first_start_shows_the_welcome_once(qtbot, tmp_path, monkeypatch, make_r
     again.show()
     qtbot.waitUntil(lambda: not again.device_check_pending(), timeout=5000)
     assert not [w for w in again.findChildren(WelcomeDialog) if w.isVisible()]
+    qtbot.waitUntil(lambda: not active_jobs(), timeout=10000)
 
 
 def test_status_bar_shows_the_device_of_the_last_inference(

@@ -158,19 +158,20 @@ def test_smollm2_fp32_export_matches_torch_on_the_first_16_tokens(tmp_path):
     ids = generator.prompt_ids([{"role": "user", "content": "What is the capital of France?"}])
     model = AutoModelForCausalLM.from_pretrained(str(checkpoint), dtype=torch.float32,
                                                  attn_implementation="eager").eval()
-    with torch.no_grad():
+    with torch.no_grad():  # min_new_tokens masks EOS: 16 tokens on both sides, past the answer
         reference = model.generate(torch.tensor([ids]), attention_mask=torch.ones(1, len(ids), dtype=torch.long),
-                                   max_new_tokens=16, do_sample=False)[0, len(ids):].tolist()
+                                   max_new_tokens=16, min_new_tokens=16, do_sample=False)[0, len(ids):].tolist()
     step = generator._step_function(len(ids) + 16)
+    eos = sorted(generator.eos_ids)
     ours, current, position = [], ids, 0
     for _ in range(16):
-        token = int(step(current, position).argmax())
+        logits = step(current, position).copy()
+        logits[eos] = -np.inf  # what min_new_tokens does to torch's logits
+        token = int(logits.argmax())
         position += len(current)
         ours.append(token)
-        if token in generator.eos_ids:
-            break
         current = [token]
-    assert ours == reference
+    assert len(reference) == 16 and ours == reference
     assert "Paris" in generator.tokenizer.decode(ours)
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.widgets import read_only_table, show_error
+from desktop.widgets import heading, hint, read_only_table, show_error
 from desktop.worker import Job, run_job
 
 LOCAL_PROMISE = "Everything runs on this computer; nothing is sent over the network."
@@ -98,11 +98,7 @@ class AboutDialog(QDialog):
         self.info: AboutInfo | None = None
         self._jobs: set[Job] = set()
 
-        self.title = QLabel("Enclave")
-        font = self.title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.title.setFont(font)
+        self.title = heading("Enclave", 1.6)
         tagline = QLabel("An offline AI workbench.")
         self.promise = QLabel(LOCAL_PROMISE)
         self.promise.setWordWrap(True)
@@ -112,12 +108,10 @@ class AboutDialog(QDialog):
 
         self.versions = QFormLayout()
         self.versions.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-        versions_title = _heading("Versions")
+        versions_title = heading("Versions")
 
         self.models_table = read_only_table(MODEL_COLUMNS, stretch=MODEL_COLUMNS[2])
-        self.models_note = QLabel("")
-        self.models_note.setWordWrap(True)
-        self.models_note.setStyleSheet("color: palette(placeholder-text);")
+        self.models_note = hint()
 
         self.status_label = QLabel("Loading…")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -133,7 +127,7 @@ class AboutDialog(QDialog):
         layout.addWidget(versions_title)
         layout.addLayout(self.versions)
         layout.addSpacing(8)
-        layout.addWidget(_heading("Installed models"))
+        layout.addWidget(heading("Installed models"))
         layout.addWidget(self.models_table)
         layout.addWidget(self.models_note)
         layout.addStretch(1)
@@ -205,10 +199,3 @@ class AboutDialog(QDialog):
             job.cancel()
         super().reject()
 
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setBold(True)
-    label.setFont(font)
-    return label

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.widgets import show_error
+from desktop.widgets import hint, show_error
 from desktop.worker import Job, run_job
 from engine.config import Settings
 from engine.errors import EnclaveError
@@ -179,7 +179,7 @@ class SettingsDialog(QDialog):
         folder_row = QHBoxLayout()
         folder_row.addWidget(self.data_dir_edit, 1)
         folder_row.addWidget(self.change_button)
-        self.data_dir_note = _hint("Models, history and settings live in this folder.")
+        self.data_dir_note = hint("Models, history and settings live in this folder.")
         storage = QFormLayout()
         storage.addRow("Data folder:", folder_row)
         storage.addRow("", self.data_dir_note)
@@ -188,7 +188,7 @@ class SettingsDialog(QDialog):
         self.device_combo = QComboBox()
         for value, label in DEVICE_CHOICES:
             self.device_combo.addItem(label, value)
-        self.device_note = _hint("Looking for GPU support…")
+        self.device_note = hint("Looking for GPU support…")
         self.threads_spin = QSpinBox()
         self.threads_spin.setRange(0, MAX_THREADS)
         self.threads_spin.setSpecialValueText("Automatic (physical cores)")
@@ -197,7 +197,7 @@ class SettingsDialog(QDialog):
         performance.addRow("Device:", self.device_combo)
         performance.addRow("", self.device_note)
         performance.addRow("CPU threads:", self.threads_spin)
-        performance.addRow("", _hint("Device and threads apply the next time Enclave starts."))
+        performance.addRow("", hint("Device and threads apply the next time Enclave starts."))
 
         # Default models
         self.embedder_combo = QComboBox()
@@ -213,7 +213,7 @@ class SettingsDialog(QDialog):
         self.keep_history_check.setToolTip("Record each run so it can be found on the History page")
         privacy = QVBoxLayout()
         privacy.addWidget(self.keep_history_check)
-        privacy.addWidget(_hint("History stays on this computer. Turning this off records no new "
+        privacy.addWidget(hint("History stays on this computer. Turning this off records no new "
                                 "runs; purge what is there on the History page."))
 
         self.form = QWidget()
@@ -403,9 +403,3 @@ def _fill_models(combo: QComboBox, model_ids: tuple[str, ...], current: str | No
     combo.setCurrentIndex(max(0, combo.findData(current)))
     combo.setEnabled(True)
 
-
-def _hint(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    label.setStyleSheet("color: palette(placeholder-text);")
-    return label

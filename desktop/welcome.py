@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.widgets import first_line
+from desktop.widgets import first_line, heading
 from desktop.worker import Job, run_job
 from engine.errors import EnclaveError
 
@@ -103,11 +103,7 @@ class WelcomeDialog(QDialog):
         self._remembered = False  # "don't show again" is saved
         self._closing_with: int | None = None  # the result `done` waits to close with
 
-        title = QLabel("Welcome to Enclave")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        title.setFont(font)
+        title = heading("Welcome to Enclave", 1.6)
 
         self.models_label = _paragraph("Loading…")
         self.models_label.setTextFormat(Qt.TextFormat.PlainText)
@@ -124,11 +120,11 @@ class WelcomeDialog(QDialog):
         layout.setSpacing(4)
         layout.addWidget(title)
         layout.addWidget(_paragraph(INTRO))
-        for heading, body in (("Works offline", _paragraph(OFFLINE)),
+        for section, body in (("Works offline", _paragraph(OFFLINE)),
                               ("Installed models", self.models_label),
                               ("Try it with sample data", _paragraph(SAMPLES))):
             layout.addSpacing(12)
-            layout.addWidget(_heading(heading))
+            layout.addWidget(heading(section))
             layout.addWidget(body)
         layout.addStretch(1)  # spare height goes here, not between a heading and its text
         layout.addSpacing(14)
@@ -211,10 +207,3 @@ def _paragraph(text: str) -> QLabel:
     label.setWordWrap(True)
     return label
 
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    font = label.font()
-    font.setBold(True)
-    label.setFont(font)
-    return label

@@ -26,6 +26,25 @@ def read_only_table(columns: Sequence[str], stretch: str, multi_select: bool = F
     return table
 
 
+def heading(text: str, scale: float = 1.0) -> QLabel:
+    """A bold label, `scale` times the normal font size."""
+    label = QLabel(text)
+    font = label.font()
+    if scale != 1.0:
+        font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def hint(text: str = "") -> QLabel:
+    """A word-wrapped secondary line in the palette's placeholder colour (both themes)."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setStyleSheet("color: palette(placeholder-text);")
+    return label
+
+
 def first_line(message: str) -> str:
     return (message.strip().splitlines() or [""])[0]
 

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.job_center import CANCELLED, DONE, FAILED, RUNNING, JobCenter, JobRecord
-from desktop.widgets import read_only_table
+from desktop.widgets import heading, hint, read_only_table
 from desktop.worker import Job, run_job
 
 COLUMNS = ("Job", "State", "Progress", "Elapsed", "Message")
@@ -55,15 +55,9 @@ class JobsPage(QWidget):
         self.data_dir = data_dir
         self._rows: dict[int, int] = {}  # record id -> row
 
-        title = QLabel("Background jobs")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        title.setFont(font)
-        hint = QLabel("Imports, exports, training and reports run here while you keep working. "
-                      "Select a job to see its log.")
-        hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(placeholder-text);")
+        title = heading("Background jobs", 1.3)
+        intro = hint("Imports, exports, training and reports run here while you keep working. "
+                     "Select a job to see its log.")
 
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setHorizontalHeaderLabels(COLUMNS)
@@ -77,11 +71,9 @@ class JobsPage(QWidget):
         self.table.setColumnWidth(2, 180)
         self.table.itemSelectionChanged.connect(self._show_selected)
 
-        self.empty_label = QLabel("No background jobs yet. Model imports, exports and reports "
-                                  "will be listed here with their progress.")
+        self.empty_label = hint("No background jobs yet. Model imports, exports and reports "
+                                "will be listed here with their progress.")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
-        self.empty_label.setStyleSheet("color: palette(placeholder-text);")
 
         self.log = QPlainTextEdit()
         self.log.setReadOnly(True)
@@ -117,7 +109,7 @@ class JobsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.addWidget(title)
-        layout.addWidget(hint)
+        layout.addWidget(intro)
         layout.addWidget(splitter, 1)
 
         jobs.added.connect(self._rebuild)

@@ -58,7 +58,7 @@ from desktop.pages.models_work import (
     with_check,
 )
 from desktop.tabs.empty_state import EmptyState
-from desktop.widgets import read_only_table, show_error
+from desktop.widgets import heading, hint, read_only_table, show_error
 from desktop.worker import Job, run_job
 from engine.errors import EnclaveError
 
@@ -83,16 +83,10 @@ class ModelsPage(QWidget):
         self._check_job: Job | None = None
         self._seq = 0
 
-        title = QLabel("Models")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
-        intro = QLabel("Models run on this computer. Import a Hugging Face checkpoint folder, a GGUF "
+        title = heading("Models", 1.5)
+        intro = hint("Models run on this computer. Import a Hugging Face checkpoint folder, a GGUF "
                        "file or a ready ONNX folder; the default of each task is the one the "
                        "workspaces use.")
-        intro.setWordWrap(True)
-        intro.setStyleSheet("color: palette(placeholder-text);")
 
         self.import_button = QPushButton("Import…")
         menu = QMenu(self.import_button)
@@ -124,10 +118,8 @@ class ModelsPage(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.table)
         self.stack.addWidget(self.empty_state)
-        self.details = QLabel(details_text(None))
-        self.details.setWordWrap(True)
+        self.details = hint(details_text(None))
         self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.details.setStyleSheet("color: palette(placeholder-text);")
 
         self.status_label = QLabel("")
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -248,14 +248,9 @@ class Store:
         if not ids:
             return 0
 
-        def delete(db: Database) -> int:
-            marks = ",".join("?" * len(ids))
-            count = db.execute(f"SELECT count(*) FROM runs WHERE id IN ({marks})", ids).fetchone()[0]
-            db.execute(f"DELETE FROM runs WHERE id IN ({marks})", ids)
-            db["audit"].insert({"ts": utcnow(), "actor": "user", "action": "delete_runs",
-                                "detail": json.dumps({"runs": ids, "deleted": count})})
-            return count
-        return self.write(delete)
+        marks = ",".join("?" * len(ids))
+        return self._delete_runs_where(f"id IN ({marks})", ids, "delete_runs",
+                                       lambda count: {"runs": ids, "deleted": count})
 
     def export_runs(self, fmt: str = "json", workspace: str | None = None,
                     run_ids: list[int] | None = None) -> str:
@@ -288,14 +283,20 @@ class Store:
 
     def purge_runs(self, workspace: str | None = None) -> int:
         """Delete the history of one workspace (or all); returns how many runs went."""
-        def purge(db: Database) -> int:
-            where, args = ("workspace = ?", [workspace]) if workspace else ("1", [])
+        where, args = ("workspace = ?", [workspace]) if workspace else ("1", [])
+        return self._delete_runs_where(where, args, "purge_runs",
+                                       lambda count: {"workspace": workspace, "runs": count})
+
+    def _delete_runs_where(self, where: str, args: list, action: str,
+                           detail: Callable[[int], dict]) -> int:
+        """Delete the matching runs and audit it, in one write; returns how many went."""
+        def delete(db: Database) -> int:
             count = db.execute(f"SELECT count(*) FROM runs WHERE {where}", args).fetchone()[0]
             db.execute(f"DELETE FROM runs WHERE {where}", args)
-            db["audit"].insert({"ts": utcnow(), "actor": "user", "action": "purge_runs",
-                                "detail": json.dumps({"workspace": workspace, "runs": count})})
+            db["audit"].insert({"ts": utcnow(), "actor": "user", "action": action,
+                                "detail": json.dumps(detail(count))})
             return count
-        return self.write(purge)
+        return self.write(delete)
 
     # -- jobs: long work (imports, exports) with progress and an end state --------------
     def start_job(self, kind: str, message: str = "") -> int:

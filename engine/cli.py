@@ -56,13 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a causal LM from a checkpoint folder (safetensors) or a .gguf file")
     p.add_argument("path")
     p.add_argument("--id", dest="model_id", help="model id (default: from the file or folder name)")
-    p.add_argument("--quantize", choices=("int4", "fp32"), default="int4")
+    p.add_argument("--quantize", choices=("int4", "fp32", "fp16"), default="int4",
+                   help="int4: CPUs (default); fp16: GPUs; fp32: reference")
     p.add_argument("--default", action="store_true", help="make it the default generator")
     p = msub.add_parser("export", parents=[common],
                         help="a causal LM to a runnable ONNX folder (not registered)")
     p.add_argument("path")
     p.add_argument("out")
-    p.add_argument("--quantize", choices=("int4", "fp32"), default="fp32")
+    p.add_argument("--quantize", choices=("int4", "fp32", "fp16"), default="fp32")
     p = msub.add_parser("remove", parents=[common], help="delete an installed model")
     p.add_argument("id")
     p.add_argument("--yes", action="store_true", help="do not ask")

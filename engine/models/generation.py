@@ -136,6 +136,10 @@ class Generator(LoadedModel):
         self._outputs = [o.name for o in self.model.session.get_outputs()]
         if self.layout == "gqa-shared-kv":
             self._vocab = int(self.model.session.get_outputs()[0].shape[-1])
+        kv_input = next((i for i in self.model.session.get_inputs()
+                         if i.name.startswith("past_key_values.")), None)
+        self._kv_type = np.float16 if kv_input is not None and kv_input.type == "tensor(float16)" \
+            else np.float32
 
     def render(self, messages: list[dict]) -> str:
         """The prompt text for chat `messages`, by the model's own chat template."""
@@ -203,7 +207,7 @@ class Generator(LoadedModel):
             device = self.model.device
             shape = (1, self.num_kv_heads, capacity, self.head_dim)
             binding = session.io_binding()
-            buffers = [ort.OrtValue.ortvalue_from_numpy(np.zeros(shape, np.float32), device, 0)
+            buffers = [ort.OrtValue.ortvalue_from_numpy(np.zeros(shape, self._kv_type), device, 0)
                        for _ in names]
             logits = ort.OrtValue.ortvalue_from_numpy(np.zeros((1, 1, self._vocab), np.float32))
             binding.bind_ortvalue_output("logits", logits)
@@ -219,7 +223,7 @@ class Generator(LoadedModel):
             return step
 
         # optimum's layout: the presents are new, longer tensors fed back as the next past.
-        past = {n: np.zeros((1, self.num_kv_heads, 0, self.head_dim), dtype=np.float32) for n in names}
+        past = {n: np.zeros((1, self.num_kv_heads, 0, self.head_dim), dtype=self._kv_type) for n in names}
 
         def step_concat(ids: list[int], position: int) -> np.ndarray:
             n = len(ids)

@@ -35,7 +35,7 @@ OPTIMUM_ARCHITECTURES = ("gpt2",)
 SUPPORTED_ARCHITECTURES = lean_graph.SUPPORTED + OPTIMUM_ARCHITECTURES
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json",
                    "generation_config.json", "config.json", "chat_template.jinja")
-QUANTIZATIONS = ("int4", "fp32")
+QUANTIZATIONS = ("int4", "fp32", "fp16")
 
 Progress = Callable[[float, str], None]
 
@@ -195,12 +195,16 @@ def export_optimum(checkpoint: Path, out_dir: Path) -> dict:
             "context_window": int(config.get("max_position_embeddings") or config.get("n_positions") or 1024)}
 
 
-def export_onnx(checkpoint: Path, out_dir: Path) -> dict:
-    """fp32 ONNX with KV cache in `out_dir/model.onnx`; returns the layout facts."""
+def export_onnx(checkpoint: Path, out_dir: Path, dtype: str = "float32") -> dict:
+    """ONNX with KV cache in `out_dir/model.onnx` (fp32, or fp16 for GPUs); returns the
+    layout facts."""
     out_dir.mkdir(parents=True, exist_ok=True)
     arch = check_architecture(read_config(checkpoint), checkpoint)
     if arch in lean_graph.SUPPORTED:
-        return lean_graph.build_decoder(checkpoint, out_dir / "model.onnx")
+        return lean_graph.build_decoder(checkpoint, out_dir / "model.onnx", dtype)
+    if dtype != "float32":
+        raise EnclaveError(f"{arch}: only fp32 and int4 are supported for this architecture "
+                           f"(fp16 needs one of {', '.join(lean_graph.SUPPORTED)})")
     return export_optimum(checkpoint, out_dir)
 
 
@@ -271,12 +275,12 @@ def assemble(source: Path, target: Path, work: Path, quantization: str = "int4",
     checkpoint = prepare_checkpoint(Path(source), work)
     config = read_config(checkpoint)
     step(0.3, f"exporting {config['model_type']} to ONNX with KV cache")
-    facts = export_onnx(checkpoint, work / "onnx")
+    facts = export_onnx(checkpoint, work / "onnx", "float16" if quantization == "fp16" else "float32")
     if quantization == "int4":
         step(0.7, "quantising to int4 (MatMulNBits)")
         recipe = quantize_int4(work / "onnx" / "model.onnx", target / "model.onnx")
     else:
-        recipe = {"method": "none (fp32)"}
+        recipe = {"method": f"none ({quantization}{', for GPUs' if quantization == 'fp16' else ''})"}
         for name in _model_files(work / "onnx"):
             shutil.move(str(work / "onnx" / name), target / name)
     step(0.9, "writing the tokenizer and chat template")

@@ -11,11 +11,15 @@ best:
   present (no copy per step);
 - `SimplifiedLayerNormalization` (RMSNorm), q/k/v and gate/up fused into single MatMuls;
 - logits for the last position only (the runtime never needs the others);
-- plain fp32 MatMuls with the weights as initialisers, so the same graph serves the fp32
-  parity tests and `quantize_int4` (MatMulNBits) afterwards.
+- plain MatMuls with the weights as initialisers, so the same graph serves the fp32
+  parity tests and `quantize_int4` (MatMulNBits) afterwards;
+- fp32 for CPUs, or fp16 weights, activations and KV cache for GPUs (`dtype="float16"`:
+  ONNX Runtime's CUDA GroupQueryAttention exists for fp16 and bf16 only, so an fp32 graph
+  would run its attention on the CPU). Logits are always returned as fp32.
 
 Inputs: input_ids (batch, seq) int64, attention_mask (batch, total) int64,
-past_key_values.{i}.key/value (batch, kv_heads, capacity, head_dim) float32.
+past_key_values.{i}.key/value (batch, kv_heads, capacity, head_dim) float32 (float16 for
+an fp16 graph).
 Outputs: logits (batch, 1, vocab), present.{i}.key/value (the same buffers).
 
 Supported: llama, mistral, qwen2, phi3, gemma (default, linear and llama3 RoPE scaling,
@@ -38,6 +42,7 @@ LAYOUT = "gqa-shared-kv"
 SUPPORTED = ("llama", "mistral", "qwen2", "phi3", "gemma")
 OPSET = 17
 _DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": np.uint16, "F64": np.float64}
+FLOAT_TYPES = ("float32", "float16")
 
 
 # --------------------------------------------------------------------------- weights
@@ -97,10 +102,11 @@ def rope_tables(config: dict, head_dim: int, length: int) -> tuple[np.ndarray, n
 # --------------------------------------------------------------------------- graph
 
 class _Graph:
-    def __init__(self):
+    def __init__(self, float_type=np.float32):
         from onnx import helper
 
         self.helper = helper
+        self.float_type = float_type
         self.nodes = []
         self.inits = []
         self._n = 0
@@ -112,6 +118,8 @@ class _Graph:
     def init(self, name: str, array: np.ndarray) -> str:
         from onnx import numpy_helper
 
+        if array.dtype.kind == "f":
+            array = array.astype(self.float_type)
         self.inits.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
         return name
 
@@ -147,14 +155,16 @@ def dims(config: dict) -> dict:
             "eps": float(config.get("rms_norm_eps", 1e-6))}
 
 
-def build_decoder(checkpoint: Path, out_path: Path) -> dict:
-    """Write the lean fp32 graph of the checkpoint in `checkpoint` to `out_path`.
+def build_decoder(checkpoint: Path, out_path: Path, dtype: str = "float32") -> dict:
+    """Write the lean graph (`dtype` float32 or float16) of `checkpoint` to `out_path`.
 
     Returns the manifest facts the runtime needs (layout, layers, heads, context window).
     """
     import onnx
     from onnx import TensorProto, helper
 
+    if dtype not in FLOAT_TYPES:
+        raise EnclaveError(f"graph type {dtype!r} is not supported ({', '.join(FLOAT_TYPES)})")
     config = json.loads((Path(checkpoint) / "config.json").read_text(encoding="utf-8"))
     arch = _arch(config)
     d = dims(config)
@@ -170,7 +180,8 @@ def build_decoder(checkpoint: Path, out_path: Path) -> dict:
         value = weight(name)
         return value + 1.0 if arch == "gemma" else value  # Gemma's RMSNorm scales by (1 + w)
 
-    g = _Graph()
+    g = _Graph(np.dtype(dtype).type)
+    kv_type = TensorProto.FLOAT16 if dtype == "float16" else TensorProto.FLOAT
     B, S, T = "batch", "sequence", "total"
     inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [B, S]),
               helper.make_tensor_value_info("attention_mask", TensorProto.INT64, [B, T])]
@@ -228,10 +239,10 @@ def build_decoder(checkpoint: Path, out_path: Path) -> dict:
         past_k, past_v = f"past_key_values.{i}.key", f"past_key_values.{i}.value"
         present_k, present_v = f"present.{i}.key", f"present.{i}.value"
         for name in (past_k, past_v):
-            inputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT,
+            inputs.append(helper.make_tensor_value_info(name, kv_type,
                                                         [B, d["kv_heads"], "capacity", d["head_dim"]]))
         for name in (present_k, present_v):
-            outputs.append(helper.make_tensor_value_info(name, TensorProto.FLOAT,
+            outputs.append(helper.make_tensor_value_info(name, kv_type,
                                                          [B, d["kv_heads"], "capacity", d["head_dim"]]))
         attended = g.op("GroupQueryAttention",
                         [q, k, v, past_k, past_v, seqlens_k, total_i32, "cos_cache", "sin_cache"],
@@ -273,7 +284,11 @@ def build_decoder(checkpoint: Path, out_path: Path) -> dict:
     softcap = config.get("final_logit_softcapping")
     if softcap:
         raise EnclaveError("final logit soft-capping is not supported by the lean graph")
-    g.nodes.append(helper.make_node("Identity", [logits], ["logits"], name="logits_out"))
+    if dtype == "float32":
+        g.nodes.append(helper.make_node("Identity", [logits], ["logits"], name="logits_out"))
+    else:
+        g.nodes.append(helper.make_node("Cast", [logits], ["logits"], name="logits_out",
+                                        to=TensorProto.FLOAT))
 
     graph = helper.make_graph(g.nodes, "enclave-decoder", inputs, outputs, g.inits)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET),
@@ -285,5 +300,5 @@ def build_decoder(checkpoint: Path, out_path: Path) -> dict:
     else:  # protobuf's 2 GB limit: weights beside the graph
         onnx.save_model(model, str(out_path), save_as_external_data=True,
                         all_tensors_to_one_file=True, location=Path(out_path).name + ".data")
-    return {"layout": LAYOUT, "architecture": arch, "num_layers": d["layers"],
+    return {"layout": LAYOUT, "architecture": arch, "float_type": dtype, "num_layers": d["layers"],
             "num_kv_heads": d["kv_heads"], "head_dim": d["head_dim"], "context_window": d["context"]}

@@ -60,6 +60,38 @@ def available_providers() -> list[str]:
     return list(ort.get_available_providers())
 
 
+_cuda_libraries_loaded = False
+
+
+def load_cuda_libraries() -> None:
+    """Load the CUDA/cuDNN libraries that pip's nvidia-* packages install, once.
+
+    onnxruntime-gpu links libcudart/libcublas dynamically and does not look inside
+    site-packages/nvidia by itself (only after `import torch`, which we never do at run
+    time); its own `preload_dlls` does. Its messages go to stdout, which the command
+    line keeps for JSON, so they are sent to the log instead."""
+    global _cuda_libraries_loaded
+    if _cuda_libraries_loaded:
+        return
+    _cuda_libraries_loaded = True
+    import contextlib
+    import io
+
+    import onnxruntime as ort
+
+    preload = getattr(ort, "preload_dlls", None)
+    if preload is None:
+        return
+    messages = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(messages):
+            preload()
+    except Exception as exc:  # a missing library shows up as the CUDA session's own error
+        log.info("preloading CUDA libraries failed: %s", exc)
+    if messages.getvalue().strip():
+        log.info("preloading CUDA libraries: %s", messages.getvalue().strip())
+
+
 def default_threads() -> int:
     """ENCLAVE_THREADS when set (`--threads`, settings), else the physical core count.
 
@@ -163,6 +195,7 @@ def create_session(
             reason = "this onnxruntime build has no CUDA provider (install onnxruntime-gpu)"
         else:
             try:
+                load_cuda_libraries()
                 session = _build(path, [CUDA, CPU], threads, self_test, disabled)
                 in_use = session.get_providers()[0]
                 if in_use == CUDA:

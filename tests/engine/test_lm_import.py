@@ -79,6 +79,43 @@ def test_int4_import_registers_a_working_quantised_model(checkpoints, tmp_path):
     assert result.stats.new_tokens == 8 and result.text
 
 
+@pytest.mark.parametrize("arch", ["llama", "qwen2", "gemma"])
+def test_fp16_graph_for_gpus_tracks_the_fp32_graph(checkpoints, tmp_path, arch):
+    """The GPU recipe (fp16 weights, activations and KV cache: CUDA's GroupQueryAttention
+    has no fp32 kernel) computes the same network; ONNX Runtime's CPU kernels run it too."""
+    folder, _, tokenizer = checkpoints[arch]
+    build_generator(folder, "t32", tmp_path, quantization="fp32")
+    proc = run_cli("models", "import", str(folder), "--id", "t16", "--quantize", "fp16", "--json",
+                   "--data-dir", str(tmp_path), check=True)
+    assert json.loads(proc.stdout)["quantization"] == "fp16"
+    manifest = ModelRegistry(tmp_path).entry("t16").manifest
+    assert manifest.quantization == "fp16" and manifest.extra["float_type"] == "float16"
+    g32 = Generator.from_registry(tmp_path, "t32", device="cpu", threads=1)
+    g16 = Generator.from_registry(tmp_path, "t16", device="cpu", threads=1)
+    kv = {i.name: i.type for i in g16.model.session.get_inputs()}
+    assert kv["past_key_values.0.key"] == "tensor(float16)" and g16._kv_type == np.float16
+    ids = tokenizer.encode(PROMPT)
+    s32, s16 = g32._step_function(len(ids) + 24), g16._step_function(len(ids) + 24)
+    current, position, worst, agree = ids, 0, 0.0, 0
+    for _ in range(24):  # teacher-forced by fp32, so one near-tie does not cascade
+        a, b = s32(current, position), s16(current, position)
+        assert b.dtype == np.float32
+        position += len(current)
+        worst = max(worst, float(np.abs(a - b).max() / np.abs(a).max()))
+        agree += int(a.argmax() == b.argmax())
+        current = [int(a.argmax())]
+    assert worst < 0.02 and agree >= 22
+    result = g16.generate([{"role": "user", "content": PROMPT}],
+                          GenerationSettings(max_new_tokens=8, ignore_eos=True))
+    assert result.stats.new_tokens == 8 and result.text
+
+
+def test_fp16_is_refused_where_only_the_optimum_export_exists(checkpoints, tmp_path):
+    with pytest.raises(EnclaveError, match="only fp32 and int4"):
+        build_generator(checkpoints["gpt2"][0], "g16", tmp_path, quantization="fp16")
+    assert "g16" not in ModelRegistry(tmp_path).ids()
+
+
 def test_unsupported_architecture_names_what_is_supported(tmp_path):
     folder = tmp_path / "mamba"
     folder.mkdir()

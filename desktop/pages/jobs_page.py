@@ -27,7 +27,7 @@ from desktop.worker import Job, run_job
 COLUMNS = ("Job", "State", "Progress", "Elapsed", "Message")
 RECORDED_COLUMNS = ("Job", "State", "Progress", "Last update", "Message")
 _STATE_TEXT = {RUNNING: "Running", DONE: "Done", FAILED: "Failed", CANCELLED: "Cancelled",
-               "error": "Failed", "queued": "Queued"}
+               "error": "Failed", "queued": "Queued", "interrupted": "Interrupted"}
 _STEPS = 1000
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import platform
 import queue
 import sqlite3
 import threading
@@ -31,7 +33,8 @@ _RUN_COLUMNS = ("id", "workspace", "kind", "input", "output", "model_id", "provi
                 "timings", "status", "created", "feedback")
 
 
-JOB_STATES = ("queued", "running", "done", "error", "cancelled")
+JOB_STATES = ("queued", "running", "done", "error", "cancelled", "interrupted")
+INTERRUPTED_MESSAGE = "interrupted: the process running it ended (killed or crashed)"
 
 
 def utcnow() -> str:
@@ -303,7 +306,23 @@ class Store:
         now = utcnow()
         return self.write(lambda db: db["jobs"].insert(
             {"kind": kind, "status": "running", "progress": 0.0, "message": message, "log": "",
-             "created": now, "updated": now}).last_pk)
+             "created": now, "updated": now, "pid": os.getpid(), "host": platform.node()}).last_pk)
+
+    def reap_jobs(self) -> int:
+        """Mark jobs that a process on this machine left queued or running, and that
+        process is gone (killed, crashed, power cut), as interrupted. Returns how many."""
+        import psutil
+
+        host = platform.node()
+        orphans = [row["id"] for row in self.db["jobs"].rows_where(
+            "status in ('queued', 'running') and host = ?", [host], select="id, pid")
+            if row["pid"] is not None and not psutil.pid_exists(row["pid"])]
+        if orphans:
+            marks = ", ".join("?" * len(orphans))
+            self.write(lambda db: db.execute(
+                f"update jobs set status = 'interrupted', message = ?, updated = ? "
+                f"where id in ({marks})", [INTERRUPTED_MESSAGE, utcnow(), *orphans]))
+        return len(orphans)
 
     def update_job(self, job_id: int, *, progress: float | None = None, message: str | None = None,
                    status: str | None = None) -> None:
@@ -330,4 +349,6 @@ def open_store(data_dir: Path) -> Store:
     "keep a history of runs" setting."""
     from engine.config import load_settings
 
-    return Store(Path(data_dir) / "enclave.db", keep_history=load_settings(Path(data_dir)).keep_history)
+    store = Store(Path(data_dir) / "enclave.db", keep_history=load_settings(Path(data_dir)).keep_history)
+    store.reap_jobs()
+    return store

@@ -74,4 +74,10 @@ def m001_initial(db: Database) -> None:
     )
 
 
-MIGRATIONS = [m001_initial]
+def m002_job_owner(db: Database) -> None:
+    """Which process runs a job, so one left 'running' by a killed process can be told apart."""
+    db["jobs"].add_column("pid", int)
+    db["jobs"].add_column("host", str)
+
+
+MIGRATIONS = [m001_initial, m002_job_owner]

@@ -4,6 +4,8 @@ import csv
 import io
 import json
 import sqlite3
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from engine.errors import EnclaveError
 from engine.store import SCHEMA_VERSION, Store, open_store
 from engine.store.db import migrate
+from engine.store.migrations import MIGRATIONS
 
 
 @pytest.fixture
@@ -156,7 +159,7 @@ def test_two_processes_opening_a_fresh_store_migrate_once(tmp_path):
                               text=True) for _ in range(3)]
     outs = [p.communicate(timeout=60)[0].strip() for p in procs]
     assert all(p.returncode == 0 for p in procs)
-    assert sorted(outs) == ["[1]", "[]", "[]"]
+    assert sorted(outs) == [str(list(range(1, SCHEMA_VERSION + 1))), "[]", "[]"]
 
 
 def test_delete_and_export_selected_runs(fresh_store):
@@ -200,3 +203,30 @@ def test_last_runs_by_model_and_last_run(fresh_store):
     assert latest["gen"].provider == "CUDAExecutionProvider" and latest["gen"].input == "c"
     assert set(latest) == {"gen", "emb"}
     assert fresh_store.last_run().input == "c"
+
+
+def test_a_store_from_schema_1_gains_job_owners_and_keeps_its_rows(tmp_path):
+    conn = sqlite3.connect(tmp_path / "enclave.db", isolation_level=None)
+    migrate(conn, MIGRATIONS[:1])
+    conn.execute("insert into jobs (kind, status, progress, message, log, created, updated) "
+                 "values ('models.import', 'done', 1.0, 'old', '', '2026-01-01', '2026-01-01')")
+    conn.close()
+    with open_store(tmp_path) as store:
+        assert store.migrations_applied == list(range(2, SCHEMA_VERSION + 1))
+        (job,) = store.list_jobs()
+        assert job["message"] == "old" and job["status"] == "done" and job["pid"] is None
+
+
+def test_a_job_left_running_by_a_process_that_died_reads_as_interrupted(tmp_path):
+    """A killed `enclave models import` must not show as running forever."""
+    code = ("import os, sys; from engine.store import open_store; "
+            "s = open_store(sys.argv[1]); print(s.start_job('models.import', 'big.gguf'), flush=True); "
+            "os._exit(9)")  # ends without finishing the job, as SIGKILL would
+    proc = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
+    dead_job = int(proc.stdout)
+    with open_store(tmp_path) as store:
+        live_job = store.start_job("models.export", "ours")  # this process is alive
+        assert store.get_job(dead_job)["status"] == "interrupted"
+        assert "killed or crashed" in store.get_job(dead_job)["message"]
+        assert store.reap_jobs() == 0
+        assert store.get_job(live_job)["status"] == "running"

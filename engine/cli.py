@@ -73,6 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     p.add_argument("--id", dest="new_id", help="id of the copy (default: <id>-int4)")
 
+    from engine import cli_research
+
+    cli_research.add_parser(sub, common, _Parser)
+
     hist = sub.add_parser("history", parents=[common], help="search, export or purge history")
     hsub = hist.add_subparsers(dest="action", required=True, parser_class=_Parser)
     p = hsub.add_parser("search", parents=[common])
@@ -490,7 +494,13 @@ def _cmd_bench(args, data_dir: Path, device: str) -> int:
     return 0
 
 
-_HANDLERS = {"setup": _cmd_setup, "doctor": _cmd_doctor, "tour": _cmd_tour,
+def _cmd_research(args, data_dir: Path, device: str) -> int:
+    from engine import cli_research
+
+    return cli_research.run(args, data_dir, device, _emit, _progress_printer)
+
+
+_HANDLERS = {"research": _cmd_research, "setup": _cmd_setup, "doctor": _cmd_doctor, "tour": _cmd_tour,
              "models": _cmd_models, "history": _cmd_history, "bench": _cmd_bench,
              "generate": _cmd_generate, "chat": _cmd_chat}
 

@@ -80,4 +80,21 @@ def m002_job_owner(db: Database) -> None:
     db["jobs"].add_column("host", str)
 
 
-MIGRATIONS = [m001_initial, m002_job_owner]
+def m003_research_library(db: Database) -> None:
+    """The research library: document metadata and state, page texts (to show a passage
+    in its page and to check citations), chunk sections and offsets, collections."""
+    for name, kind in (("kind", str), ("authors", str), ("year", int), ("abstract", str),
+                       ("status", str), ("warnings", str), ("bytes", int)):
+        db["documents"].add_column(name, kind)
+    db["pages"].create({"document_id": int, "page": int, "text": str},
+                       pk=("document_id", "page"), foreign_keys=[("document_id", "documents", "id")])
+    db["chunks"].add_column("section", str)
+    db["chunks"].add_column("start", int)  # offset of the chunk in its page text
+    db["collections"].create({"id": int, "name": str, "created": str}, pk="id")
+    db["collections"].create_index(["name"], unique=True)
+    db["document_collections"].create(
+        {"document_id": int, "collection_id": int}, pk=("document_id", "collection_id"),
+        foreign_keys=[("document_id", "documents", "id"), ("collection_id", "collections", "id")])
+
+
+MIGRATIONS = [m001_initial, m002_job_owner, m003_research_library]

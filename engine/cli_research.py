@@ -1,0 +1,83 @@
+"""`enclave research ...`: ingest, library, search, ask."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from engine.errors import EnclaveError
+
+
+def add_parser(sub, common, parser_class) -> None:
+    research = sub.add_parser("research", parents=[common],
+                              help="a private paper library: ingest, search, cited answers")
+    rsub = research.add_subparsers(dest="action", required=True, parser_class=parser_class)
+    filters = parser_class(add_help=False)
+    filters.add_argument("--collection", help="only documents of this collection")
+    filters.add_argument("--year-from", type=int, help="only documents from this year on")
+    filters.add_argument("--year-to", type=int, help="only documents up to this year")
+
+    p = rsub.add_parser("ingest", parents=[common], help="import PDF, text, Markdown, HTML and DOCX files or folders")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--collection", help="add the documents to this collection (created when new)")
+    p = rsub.add_parser("library", parents=[common], help="the documents in the library")
+    p.add_argument("--collection", help="only this collection")
+    p = rsub.add_parser("search", parents=[common, filters], help="hybrid keyword + semantic search")
+    p.add_argument("query")
+    p.add_argument("--limit", type=int, default=10)
+    p = rsub.add_parser("ask", parents=[common, filters], help="a cited answer from the library")
+    p.add_argument("question")
+    p.add_argument("--mode", choices=("auto", "generative", "extractive"), default="auto",
+                   help="auto: the local generator when installed, checked against the passages "
+                        "(default); extractive: the passages' own sentences")
+
+
+def run(args, data_dir: Path, device: str, emit, progress_printer) -> int:
+    from engine.workspaces.research import workspace
+
+    if args.action == "ingest":
+        report = workspace.ingest_paths(data_dir, args.paths, collection=args.collection, device=device,
+                                        progress=progress_printer(args.json))
+        payload = report.to_json()
+        lines = [f"{f.status:9} {f.path}" + (f"  ({f.reason})" if f.reason else
+                                             f"  {f.pages} pages, {f.chunks} passages")
+                 for f in report.files]
+        lines.append(f"{payload['imported']} imported, {payload['skipped']} skipped, "
+                     f"{payload['no_text']} without text, {payload['failed']} failed"
+                     f"{' (cancelled)' if report.cancelled else ''}; {payload['pages']} pages, "
+                     f"{payload['chunks']} passages")
+        emit(args, payload, "\n".join(lines))
+        return 0
+    if args.action == "library":
+        docs = workspace.documents(data_dir, args.collection)
+        payload = {"documents": [{"id": d.id, "title": d.title, "path": d.path, "kind": d.kind,
+                                  "authors": list(d.authors), "year": d.year, "pages": d.pages,
+                                  "chunks": d.chunks, "status": d.status,
+                                  "collections": list(d.collections), "added": d.added} for d in docs]}
+        lines = [f"{d.id:4}  {d.title[:70]:70}  {d.year or '':4}  {d.pages:4} p  {d.status}" for d in docs]
+        emit(args, payload, "\n".join(lines) or "the library is empty: `enclave research ingest PATH`")
+        return 0
+    if args.action == "search":
+        if args.limit < 1:
+            raise EnclaveError("--limit must be at least 1")
+        hits = workspace.search_library(data_dir, args.query, device=device, limit=args.limit,
+                                        collection=args.collection, year_from=args.year_from,
+                                        year_to=args.year_to)
+        payload = {"query": args.query, "results": [h.to_json() for h in hits]}
+        lines = [f"{i}. {h.document} — page {h.page}  (score {h.score:.4f})\n   {h.snippet}"
+                 for i, h in enumerate(hits, start=1)]
+        emit(args, payload, "\n".join(lines) or "no matching passages")
+        return 0
+    if args.action == "ask":
+        stream = None if args.json else (lambda piece: None)
+        result = workspace.ask_question(data_dir, args.question, device=device, mode=args.mode,
+                                        collection=args.collection, year_from=args.year_from,
+                                        year_to=args.year_to, on_text=stream)
+        sources = [f"[{c.number}] {c.document}, page {c.page}: “{c.passage}”" for c in result.citations]
+        via = f"{result.mode}" + (f", {result.model} on {result.provider}" if result.model else "")
+        text = "\n".join([result.answer, ""] + sources + [f"({via})"] +
+                         [f"note: {n}" for n in result.notes])
+        emit(args, result.to_json(), text)
+        return 0
+    print(f"enclave: error: unknown research action {args.action}", file=sys.stderr)
+    return 2

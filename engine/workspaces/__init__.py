@@ -1,0 +1,1 @@
+"""The domain pipelines: research, marketing, bi, medical."""

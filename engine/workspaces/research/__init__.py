@@ -1,0 +1,1 @@
+"""Research workspace: a private paper library with hybrid search, cited answers and reports."""

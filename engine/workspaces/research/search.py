@@ -1,0 +1,244 @@
+"""Hybrid search over the library: BM25 (SQLite FTS5) and embedding cosine, fused by
+reciprocal rank (RRF), with collection / year / document filters and highlighted snippets.
+
+The vectors of one embedder live in memory as one normalised float32 matrix, reloaded
+only when the library changes; a query costs one embedding, one FTS5 query and one
+matrix-vector product.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from engine.store.db import Store
+from engine.workspaces.research.chunking import is_reference_section
+
+RRF_K = 60
+CANDIDATES = 100
+MAX_QUERY_TERMS = 48
+
+STOPWORDS = frozenset(["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "also", "et", "al", "use", "used", "using", "may", "might", "must", "shall", "does", "paper", "papers", "study", "propose", "proposed", "show", "shows"])
+
+_TERM = re.compile(r"[^\W_]+(?:[-'][^\W_]+)*", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    chunk_id: int
+    document_id: int
+    document: str  # title
+    path: str
+    page: int  # 1-based
+    score: float  # fused reciprocal-rank score (higher is better)
+    cosine: float | None  # embedding similarity to the query (None: keyword hit only)
+    bm25_rank: int | None  # 1-based rank among keyword hits (None: not a keyword hit)
+    text: str
+    snippet: str  # the best sentences, query terms in **bold**
+    section: str
+    start: int
+    year: int | None
+
+    def to_json(self) -> dict:
+        return {"document": self.document, "path": self.path, "page": self.page,
+                "score": round(self.score, 6), "snippet": self.snippet, "chunk_id": self.chunk_id,
+                "document_id": self.document_id, "section": self.section, "year": self.year,
+                "cosine": None if self.cosine is None else round(self.cosine, 4),
+                "bm25_rank": self.bm25_rank}
+
+
+def query_terms(text: str, limit: int = MAX_QUERY_TERMS) -> list[str]:
+    """Distinct content words of a query, in order, at most `limit` (a 5,000-word question
+    keeps its rarest-looking, i.e. longest, words)."""
+    seen: dict[str, None] = {}
+    for match in _TERM.finditer(text.lower()):
+        term = match.group(0).strip("'")
+        if len(term) > 1 and term not in STOPWORDS:
+            seen.setdefault(term, None)
+    terms = list(seen)
+    if len(terms) > limit:
+        keep = set(sorted(terms, key=len, reverse=True)[:limit])
+        terms = [t for t in terms if t in keep]
+    return terms
+
+
+def fts_query(terms: list[str]) -> str:
+    """An FTS5 MATCH expression: any of the terms (quoted, so no term is read as syntax)."""
+    return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+
+
+class _VectorIndex:
+    """The chunk vectors of one embedder in one matrix, reloaded when the library changes."""
+
+    def __init__(self):
+        self.key = None
+        self.ids = np.zeros(0, np.int64)
+        self.docs = np.zeros(0, np.int64)
+        self.matrix = np.zeros((0, 0), np.float32)
+
+    def load(self, store: Store, model_id: str) -> None:
+        state = store.db.execute("select count(*), max(rowid) from embeddings where model_id = ?",
+                                 [model_id]).fetchone()
+        deleted = store.db.execute("select count(*) from chunks").fetchone()[0]
+        key = (str(store.path), model_id, state[0], state[1], deleted)
+        if key == self.key:
+            return
+        rows = store.db.execute(
+            "select e.chunk_id, c.document_id, e.dim, e.vector from embeddings e join chunks c "
+            "on c.id = e.chunk_id where e.model_id = ? order by e.chunk_id", [model_id]).fetchall()
+        if rows:
+            dim = rows[0][2]
+            raw = b"".join(r[3] for r in rows)
+            width = len(rows[0][3]) // dim
+            dtype = np.float16 if width == 2 else np.float32
+            matrix = np.frombuffer(raw, dtype=dtype).reshape(len(rows), dim).astype(np.float32)
+            matrix /= np.clip(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12, None)
+        else:
+            matrix = np.zeros((0, 0), np.float32)
+        self.ids = np.fromiter((r[0] for r in rows), np.int64, len(rows))
+        self.docs = np.fromiter((r[1] for r in rows), np.int64, len(rows))
+        self.matrix = matrix
+        self.key = key
+
+
+_indexes: dict[tuple[str, str], _VectorIndex] = {}
+_indexes_lock = threading.Lock()
+
+
+def _vector_index(store: Store, model_id: str) -> _VectorIndex:
+    with _indexes_lock:
+        index = _indexes.setdefault((str(store.path), model_id), _VectorIndex())
+        index.load(store, model_id)
+        return index
+
+
+def allowed_documents(store: Store, collection: str | None = None, year_from: int | None = None,
+                      year_to: int | None = None, document_ids: list[int] | None = None) -> set[int] | None:
+    """Document ids that pass the filters (None: no filter)."""
+    if not (collection or year_from or year_to or document_ids):
+        return None
+    clauses, params = ["status = 'indexed'"], []
+    if collection:
+        clauses.append("id in (select document_id from document_collections dc join collections c "
+                       "on c.id = dc.collection_id where c.name = ?)")
+        params.append(collection)
+    if year_from:
+        clauses.append("year >= ?")
+        params.append(year_from)
+    if year_to:
+        clauses.append("year <= ?")
+        params.append(year_to)
+    if document_ids:
+        clauses.append(f"id in ({', '.join('?' * len(document_ids))})")
+        params.extend(document_ids)
+    return {r[0] for r in store.db.execute(f"select id from documents where {' and '.join(clauses)}", params)}
+
+
+def keyword_ranking(store: Store, terms: list[str], allowed: set[int] | None,
+                    limit: int = CANDIDATES) -> list[int]:
+    """Chunk ids by BM25, best first."""
+    if not terms:
+        return []
+    sql = ("select chunks.id, chunks.document_id from chunks_fts join chunks on chunks.rowid = chunks_fts.rowid "
+           "where chunks_fts match ? order by bm25(chunks_fts) limit ?")
+    rows = store.db.execute(sql, [fts_query(terms), limit if allowed is None else limit * 20]).fetchall()
+    return [r[0] for r in rows if allowed is None or r[1] in allowed][:limit]
+
+
+def vector_ranking(store: Store, embedder, query: str, allowed: set[int] | None,
+                   limit: int = CANDIDATES) -> list[tuple[int, float]]:
+    """(chunk id, cosine) by similarity to the query, best first."""
+    index = _vector_index(store, embedder.model_id)
+    if not len(index.ids):
+        return []
+    q = embedder.embed([query])[0]
+    sims = index.matrix @ q
+    if allowed is not None:
+        sims = np.where(np.isin(index.docs, list(allowed)), sims, -np.inf)
+    top = min(limit, len(sims))
+    best = np.argpartition(-sims, top - 1)[:top]
+    best = best[np.argsort(-sims[best])]
+    return [(int(index.ids[i]), float(sims[i])) for i in best if np.isfinite(sims[i])]
+
+
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+
+
+def snippet(text: str, terms: list[str], words: int = 45) -> str:
+    """The sentences richest in query terms (about `words` words), terms in **bold**."""
+    flat = " ".join(text.split())
+    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(flat) if m.group(0).strip()]
+    if not sentences:
+        return ""
+    wanted = set(terms)
+
+    def hits(sentence: str) -> int:
+        return sum(1 for t in _TERM.findall(sentence.lower()) if t in wanted)
+    best = max(range(len(sentences)), key=lambda i: (hits(sentences[i]), -i))
+    chosen = [sentences[best]]
+    after = best + 1
+    while after < len(sentences) and len(" ".join(chosen).split()) < words:
+        chosen.append(sentences[after])
+        after += 1
+    out = " ".join(chosen)
+    cut = out.split()
+    if len(cut) > words + 15:
+        out = " ".join(cut[: words + 15]) + " …"
+    if best > 0:
+        out = "… " + out
+    if wanted:
+        pattern = re.compile(r"\b(" + "|".join(re.escape(t) for t in sorted(wanted, key=len, reverse=True))
+                             + r")\b", re.IGNORECASE)
+        out = pattern.sub(r"**\1**", out)
+    return out
+
+
+def search(store: Store, query: str, embedder=None, *, limit: int = 10, collection: str | None = None,
+           year_from: int | None = None, year_to: int | None = None,
+           document_ids: list[int] | None = None, exclude_references: bool = False) -> list[SearchHit]:
+    """The `limit` best passages for `query`: keyword and (with an embedder) semantic
+    rankings fused by reciprocal rank."""
+    query = query.strip()
+    if not query:
+        return []
+    terms = query_terms(query)
+    allowed = allowed_documents(store, collection, year_from, year_to, document_ids)
+    if allowed is not None and not allowed:
+        return []
+    keyword = keyword_ranking(store, terms, allowed)
+    semantic = vector_ranking(store, embedder, query, allowed) if embedder is not None else []
+    fused: dict[int, float] = {}
+    for rank, chunk_id in enumerate(keyword, start=1):
+        fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+    cosines = dict(semantic)
+    for rank, (chunk_id, _) in enumerate(semantic, start=1):
+        fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)
+    keyword_rank = {chunk_id: rank for rank, chunk_id in enumerate(keyword, start=1)}
+    order = sorted(fused, key=lambda c: -fused[c])
+    if not order:
+        return []
+    rows = {r[0]: r for r in store.db.execute(
+        "select c.id, c.document_id, d.title, d.path, c.page, c.text, c.section, c.start, d.year "
+        f"from chunks c join documents d on d.id = c.document_id where c.id in ({', '.join('?' * len(order))})",
+        order)}
+    hits = []
+    for chunk_id in order:
+        row = rows.get(chunk_id)
+        if row is None or (exclude_references and is_reference_section(row[6] or "")):
+            continue
+        hits.append(SearchHit(chunk_id, row[1], row[2], row[3], row[4], fused[chunk_id],
+                              cosines.get(chunk_id), keyword_rank.get(chunk_id), row[5],
+                              snippet(row[5], terms), row[6] or "", row[7] or 0, row[8]))
+        if len(hits) >= limit:
+            break
+    return hits
+
+
+def page_text(store: Store, document_id: int, page: int) -> str | None:
+    """The text of one page (to show a passage in its page)."""
+    row = store.db.execute("select text from pages where document_id = ? and page = ?",
+                           [document_id, page]).fetchone()
+    return row[0] if row else None

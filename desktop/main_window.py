@@ -75,8 +75,9 @@ class MainWindow(QMainWindow):
         self.models_page = ModelsPage(self.data_dir, self.jobs)
         self.history_page = HistoryPage(self.data_dir, self.jobs)
         self.jobs_page = JobsPage(self.jobs, self.data_dir)
+        self.research_tab = ResearchTab(self.data_dir, self.jobs, device)
         for tab, name in (
-            (ResearchTab(), "Research"),
+            (self.research_tab, "Research"),
             (MarketingTab(), "Marketing"),
             (BusinessIntelligenceTab(), "Business Intelligence"),
             (MedicalTab(), "Medical"),
@@ -192,7 +193,7 @@ class MainWindow(QMainWindow):
         if not self._painted:
             return  # _after_first_paint refreshes the page shown first
         page = self.tabs.widget(index)
-        if page in (self.models_page, self.history_page, self.jobs_page):
+        if page in (self.models_page, self.history_page, self.jobs_page, self.research_tab):
             page.refresh()
 
     def _restore_settings(self) -> None:

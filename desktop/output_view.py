@@ -164,6 +164,12 @@ class OutputView(QWidget):
         if not self._render_timer.isActive():
             self._render_timer.start()
 
+    def set_text(self, text: str) -> None:
+        """Replace the text shown so far (a draft that is rewritten as a whole)."""
+        self._text = text
+        if not self._render_timer.isActive():
+            self._render_timer.start()
+
     def finish(self, run_id: int | None = None, sources: list[dict] | None = None,
                status: str = "") -> None:
         self._streaming = False

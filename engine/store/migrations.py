@@ -90,6 +90,12 @@ def m003_research_library(db: Database) -> None:
                        pk=("document_id", "page"), foreign_keys=[("document_id", "documents", "id")])
     db["chunks"].add_column("section", str)
     db["chunks"].add_column("start", int)  # offset of the chunk in its page text
+    # What FTS5 and the embedder read: the text with line-end hyphenation joined
+    # ("representa-\ntion" -> "representation"); `text` stays as printed, for citations.
+    db["chunks"].add_column("search_text", str)
+    db.execute("UPDATE chunks SET search_text = text")
+    db["chunks"].disable_fts()
+    db["chunks"].enable_fts(["search_text"], create_triggers=True, tokenize="porter")
     db["collections"].create({"id": int, "name": str, "created": str}, pk="id")
     db["collections"].create_index(["name"], unique=True)
     db["document_collections"].create(

@@ -21,6 +21,7 @@ import numpy as np
 from engine.errors import EnclaveError
 from engine.store.db import Store
 from engine.workspaces.research.chunking import is_heading
+from engine.workspaces.research.library import readable
 from engine.workspaces.research.search import STOPWORDS, SearchHit, query_terms, search
 
 # Below this cosine between the question and the best passage, nothing is relevant
@@ -40,6 +41,8 @@ MAX_QUESTION_WORDS = 200
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
+_LEAD_IN = re.compile(r"(:|\b(as follows|the following|described (below|in this section|next)|"
+                      r"in this section|below))\W*$", re.IGNORECASE)
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\[(\"'])")
 
 
@@ -188,10 +191,18 @@ def extractive(question: str, hits: list[SearchHit], embedder=None, max_sentence
         if vectors is not None and max(float(vectors[1 + i] @ vectors[1 + j]) for j in chosen) > 0.9:
             continue  # says the same thing again
         chosen.append(i)
+    # A sentence that only announces its content ("... two tasks, described in this
+    # section.", "... as follows:") brings the sentence after it along.
+    for i in list(chosen):
+        hit, sentence, _ = candidates[i]
+        if _LEAD_IN.search(sentence):
+            following = i + 1
+            if following < len(candidates) and candidates[following][0] is hit and following not in chosen:
+                chosen.append(following)
     # in document order within each passage, passages in retrieval order: reads naturally
     chosen.sort(key=lambda i: (candidates[i][2], candidates[i][0].text.find(candidates[i][1][:40])))
     book = _Citations()
-    parts = [f"{candidates[i][1]} [{book.cite(candidates[i][0], candidates[i][1])}]" for i in chosen]
+    parts = [f"{readable(candidates[i][1])} [{book.cite(candidates[i][0], candidates[i][1])}]" for i in chosen]
     return " ".join(parts), tuple(book.items)
 
 

@@ -8,6 +8,7 @@ cancel or a crash never leaves half a document; what was imported before stays.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -65,6 +66,25 @@ class IngestReport:
                            "chunks": f.chunks, "warnings": list(f.warnings)} for f in self.files]}
 
 
+LINE_END_HYPHEN = "\ufffe"  # PDFium's mark for a word hyphenated at the end of a line
+
+
+def printed(text: str) -> str:
+    """Text as printed on the page: the line-end hyphen and the break, "representa- tion"
+    (what other PDF readers extract too, so quoted passages match their page text)."""
+    return text.replace(LINE_END_HYPHEN, "- ")
+
+
+def joined(text: str) -> str:
+    """Text for search and embeddings: hyphenated line ends joined, "representation"."""
+    return text.replace(LINE_END_HYPHEN, "")
+
+
+def readable(text: str) -> str:
+    """Printed text for reading (answers, snippets): "representa- tion" joined again."""
+    return re.sub(r"(?<=[a-z])- (?=[a-z])", "", text)
+
+
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutcome]]:
     """Files to ingest (folders walked recursively, supported types only, sorted) and
     outcomes for paths that do not exist."""
@@ -83,7 +103,13 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutc
         else:
             missing.append(FileOutcome(str(path), "failed", "no such file or folder"))
     seen: set[Path] = set()
-    unique = [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]
+    unique = []
+    for f in files:
+        if f.resolve() in seen:
+            missing.append(FileOutcome(str(f), "skipped", "listed more than once"))
+        else:
+            seen.add(f.resolve())
+            unique.append(f)
     return unique, missing
 
 
@@ -113,10 +139,13 @@ def _write_document(store: Store, parsed, chunks, vectors: dict[int, np.ndarray]
             "abstract": parsed.abstract, "status": status,
             "warnings": json.dumps(list(parsed.warnings)), "bytes": parsed.path.stat().st_size,
         }).last_pk
-        db["pages"].insert_all({"document_id": doc_id, "page": i + 1, "text": text}
+        db["pages"].insert_all({"document_id": doc_id, "page": i + 1, "text": printed(text)}
                                for i, text in enumerate(parsed.pages))
         db["chunks"].insert_all({"document_id": doc_id, "page": c.page, "ordinal": c.ordinal,
-                                 "text": c.text, "section": c.section, "start": c.start} for c in chunks)
+                                 "text": printed(c.text), "search_text": joined(c.text),
+                                 "section": c.section,
+                                 "start": c.start + parsed.pages[c.page - 1].count(LINE_END_HYPHEN, 0, c.start)}
+                                for c in chunks)
         ids = [r[0] for r in db.execute("select id from chunks where document_id = ? order by ordinal",
                                         [doc_id])]
         if model_id is not None and vectors:
@@ -189,7 +218,7 @@ def ingest(paths: Iterable[str | Path], store: Store, embedder=None, *, collecti
             t0 = time.perf_counter()
             try:
                 embedded = embedder.embed(
-                    [chunks[i].text for i in to_embed], batch_size=EMBED_BATCH, cancelled=cancelled,
+                    [joined(chunks[i].text) for i in to_embed], batch_size=EMBED_BATCH, cancelled=cancelled,
                     progress=lambda f, m, base=base, step=step, name=path.name:
                     progress(base + step * (0.3 + 0.6 * f), f"{name}: {m}"))
                 vectors = dict(zip(to_embed, embedded, strict=True))
@@ -226,7 +255,7 @@ def embed_missing(store: Store, embedder, progress: Progress = None, cancelled: 
     done = last = 0
     while True:
         rows = store.db.execute(
-            "select id, text, section from chunks where id not in "
+            "select id, search_text, section from chunks where id not in "
             "(select chunk_id from embeddings where model_id = ?) and id > ? order by id limit ?",
             [model_id, last, batch]).fetchall()
         if not rows:

@@ -139,6 +139,7 @@ _CONTROL_SPACE = re.compile(r"[\x0b\x0c\x1c-\x1f]")
 _SPACES = re.compile(r"[ \t]{2,}")
 _SENTENCE_END = re.compile(r"[.?!:][\"'”’)\]]*$")
 _BULLET = re.compile(r"^(?:[•◦▪●■‣∙]|[-*+–]\s)")
+_CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Algorithm|Listing)\s+[A-Z]?\d+[.:]")
 _NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,6}\.)\s+[A-Z][^\n]{0,70}$")
 _NAMED_HEADING = re.compile(
     r"^(?:abstract|introduction|related work|background|method(?:s|ology)?|experiments?|results|"
@@ -159,36 +160,52 @@ def _is_heading(line: str) -> bool:
     return bool(_NUMBERED_HEADING.match(line) or _NAMED_HEADING.match(line))
 
 
-def _breaks_before(prev: str, line: str, typical: int) -> bool:
-    """Whether `line` starts a new paragraph after `prev` (both non-empty)."""
-    if _is_heading(line) or _BULLET.match(line):
+def _physical_lengths(line: str) -> list[int]:
+    """Lengths of the printed lines in `line`: PDFium joins a line that ends in a
+    hyphenated word to the next one, marking the break with U+FFFE."""
+    return [len(part) for part in line.split("\ufffe")]
+
+
+def _breaks_before(prev: str, line: str, typical: int, laid_out_start: bool = False) -> bool:
+    """Whether `line` starts a new paragraph after `prev` (both non-empty).
+
+    `laid_out_start`: the page geometry says the line is indented or set after extra space.
+    """
+    if _is_heading(line) or _BULLET.match(line) or _CAPTION.match(line):
         return True
     first = line[0]
-    # a paragraph ends on a sentence end in a line that stops short of the column width
-    if (first.isupper() or first.isdigit() or first in "\"“‘([") \
-            and _SENTENCE_END.search(prev) and len(prev) < 0.8 * typical:
+    prev_length = _physical_lengths(prev)[-1]
+    # a paragraph ends on a sentence end, in a line that stops short of the column width
+    # or that is followed by an indented line or by extra space
+    if (first.isupper() or first.isdigit() or first in "\"“‘([") and _SENTENCE_END.search(prev) \
+            and (laid_out_start or prev_length < 0.8 * typical):
         return True
     # a very short line that does not stop mid-sentence (title, name, caption label)
     last = prev[-1]
-    return first.isupper() and len(prev) < 0.5 * typical \
+    return first.isupper() and prev_length < 0.5 * typical \
         and not (last.isalpha() and last.islower()) and last not in ",;-–("
 
 
-def _paragraphs(lines: list[str], *, one_per_line: bool = False) -> list[str]:
-    """Group cleaned lines into paragraphs; blank lines always separate paragraphs."""
+def _paragraphs(lines: list[str], *, one_per_line: bool = False,
+                laid_out_starts: list[bool] | None = None) -> list[str]:
+    """Group cleaned lines into paragraphs; blank lines always separate paragraphs.
+
+    `laid_out_starts[i]`: line i is indented or follows extra space on the page.
+    """
     if one_per_line:
         return [line for line in lines if line]
-    lengths = sorted(len(line) for line in lines if line)
+    lengths = sorted(n for line in lines if line for n in _physical_lengths(line))
     typical = lengths[min(len(lengths) - 1, int(len(lengths) * 0.8))] if lengths else 0
     paragraphs: list[str] = []
     current: list[str] = []
-    for line in lines:
+    for number, line in enumerate(lines):
         if not line:
             if current:
                 paragraphs.append(" ".join(current))
                 current = []
             continue
-        if current and _breaks_before(current[-1], line, typical):
+        laid_out = bool(laid_out_starts) and laid_out_starts[number]
+        if current and _breaks_before(current[-1], line, typical, laid_out):
             paragraphs.append(" ".join(current))
             current = []
         current.append(line)
@@ -200,7 +217,8 @@ def _paragraphs(lines: list[str], *, one_per_line: bool = False) -> list[str]:
     return paragraphs
 
 
-def _normalise_text(text: str, *, soft_wrapped: bool | None = None) -> str:
+def _normalise_text(text: str, *, soft_wrapped: bool | None = None,
+                    laid_out_starts: list[bool] | None = None) -> str:
     """Page text: paragraphs joined by a blank line, lines within a paragraph by a space.
 
     `soft_wrapped` (one paragraph per line, as editors save unwrapped prose) is guessed
@@ -210,7 +228,10 @@ def _normalise_text(text: str, *, soft_wrapped: bool | None = None) -> str:
     if soft_wrapped is None:
         lengths = sorted(len(line) for line in lines if line)
         soft_wrapped = bool(lengths) and lengths[len(lengths) // 2] > 150
-    return "\n\n".join(_paragraphs(lines, one_per_line=soft_wrapped))
+    if laid_out_starts is not None and len(laid_out_starts) != len(lines):
+        laid_out_starts = None
+    return "\n\n".join(_paragraphs(lines, one_per_line=soft_wrapped,
+                                   laid_out_starts=laid_out_starts))
 
 
 def _has_text(text: str) -> bool:
@@ -255,14 +276,14 @@ def _parse_pdf(path: Path, sha: str, cancelled: Callable[[], bool] | None) -> Pa
                 if cancelled is not None and cancelled():
                     raise Cancelled(f"Reading {path.name} was cancelled")
                 try:
-                    raw, lines = _read_pdf_page(pdf, index, pdfium_c, with_layout=index == 0)
+                    raw, starts, lines = _read_pdf_page(pdf, index, pdfium_c, with_layout=index == 0)
                 except Exception:  # one bad page (broken content stream) must not lose the rest
                     failed += 1
                     pages.append("")
                     continue
                 if index == 0:
                     layout = lines
-                pages.append(_normalise_text(raw, soft_wrapped=False))
+                pages.append(_normalise_text(raw, soft_wrapped=False, laid_out_starts=starts))
         finally:
             pdf.close()
 
@@ -279,7 +300,7 @@ def _parse_pdf(path: Path, sha: str, cancelled: Callable[[], bool] | None) -> Pa
         warnings.append(f"truncated file: read {count - failed} pages")
 
     page_one = pages[0] if pages else ""
-    title, authors, abstract = _pdf_front_matter(layout, meta, page_one)
+    title, authors, abstract = _pdf_front_matter(layout, meta, pages)
     return ParsedDocument(
         path=path, kind="pdf", title=title or path.stem, authors=authors,
         year=_pdf_year(page_one, meta), abstract=abstract, pages=tuple(pages), sha256=sha,
@@ -309,23 +330,83 @@ def _ends_with_eof_marker(path: Path) -> bool:
         return True  # cannot tell; do not warn
 
 
-def _read_pdf_page(pdf, index: int, pdfium_c, *, with_layout: bool) -> tuple[str, list[_Line]]:
+def _read_pdf_page(pdf, index: int, pdfium_c, *, with_layout: bool
+                   ) -> tuple[str, list[bool] | None, list[_Line]]:
+    """(raw text, per-line 'starts a paragraph on the page', first-page layout lines)."""
     page = pdf[index]
     try:
         textpage = page.get_textpage()
         try:
             raw = textpage.get_text_range()
+            # geometry and layout only refine paragraphs and metadata: never fail a page
+            try:
+                starts = _laid_out_starts(raw, textpage, pdfium_c)
+            except Exception:
+                starts = None
             lines: list[_Line] = []
             if with_layout:
                 try:
                     lines = _layout_lines(textpage, pdfium_c)
-                except Exception:  # layout only feeds metadata guesses
+                except Exception:
                     lines = []
-            return raw, lines
+            return raw, starts, lines
         finally:
             textpage.close()
     finally:
         page.close()
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _laid_out_starts(raw: str, textpage, pdfium_c) -> list[bool] | None:
+    """For each line of `raw`: is it indented, or set after extra vertical space?
+
+    One char box per line (its first character): cheap, and enough to see the paragraph
+    indent of most papers and the paragraph spacing of the others.
+    """
+    handle = textpage.raw
+    if pdfium_c.FPDFText_CountChars(handle) != len(raw.encode("utf-16-le")) // 2:
+        return None  # text and char positions disagree: no geometry for this page
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    boxes: list[tuple[float, float, float] | None] = []  # (x, baseline, font size)
+    printed: list[int] = []  # printed lines per text line (see _physical_lengths)
+    offset = 0  # in UTF-16 units, as PDFium counts chars
+    for piece in _LINE_BREAK.split(raw):
+        stripped = piece.lstrip(" ")
+        first = offset + (len(piece) - len(stripped))
+        box = None
+        if stripped and stripped[0].isalnum() \
+                and pdfium_c.FPDFText_GetCharBox(handle, first, left, right, bottom, top):
+            box = (left.value, bottom.value, pdfium_c.FPDFText_GetFontSize(handle, first))
+        boxes.append(box)
+        printed.append(piece.count("\ufffe") + 1)
+        offset += len(piece.encode("utf-16-le")) // 2 + 2  # + the generated "\r\n"
+    # column edges: left positions most lines share (a paragraph indent is much rarer)
+    edges = Counter(round(box[0]) for box in boxes if box)
+    most = max(edges.values(), default=0)
+    margins = sorted(x for x, n in edges.items() if n >= max(3, most / 4))
+    steps = sorted((prev[1] - box[1]) / lines for prev, box, lines
+                   in zip(boxes, boxes[1:], printed, strict=False)
+                   if prev and box and 0 < prev[1] - box[1] < 3 * lines * max(box[2], 1.0))
+    step = steps[len(steps) // 2] if steps else 0.0
+
+    def indent(box: tuple[float, float, float]) -> float | None:
+        edge = max((m for m in margins if m <= box[0] + 1), default=None)
+        return None if edge is None else box[0] - edge
+
+    starts = [False] * len(boxes)
+    for number in range(1, len(boxes)):
+        prev, box = boxes[number - 1], boxes[number]
+        if not prev or not box:
+            continue
+        shift, prev_shift = indent(box), indent(prev)
+        indented = shift is not None and prev_shift is not None \
+            and 0.3 * box[2] <= shift <= 3 * box[2] and prev_shift < 0.3 * box[2]
+        expected = step * printed[number - 1]
+        spaced = step > 0 and 1.35 * expected < prev[1] - box[1] < 4 * expected
+        starts[number] = indented or spaced
+    return starts
 
 
 def _layout_lines(textpage, pdfium_c, max_chars: int = 6000) -> list[_Line]:
@@ -365,6 +446,8 @@ def _layout_lines(textpage, pdfium_c, max_chars: int = 6000) -> list[_Line]:
             continue
         if code == 0:
             continue
+        if code == 2:  # PDFium's soft hyphen; its text API reports it as U+FFFE
+            code = 0xFFFE
         units.append(code)
         if code == 32 or code == 0xFFFE:
             gapped.append(code)
@@ -414,15 +497,17 @@ _BAD_META_TITLE = re.compile(
     r"|^[\W\d_]*$|[\\/]")
 
 
-def _pdf_front_matter(lines: list[_Line], meta: dict, page_one: str
+def _pdf_front_matter(lines: list[_Line], meta: dict, pages: list[str]
                       ) -> tuple[str, tuple[str, ...], str | None]:
     """(title, authors, abstract) from the laid-out first page and the Info dictionary."""
+    page_one = pages[0] if pages else ""
     abstract_at = next((i for i, line in enumerate(lines[:80])
                         if _ABSTRACT_HEADING.match(line.text)), None)
     header = [i for i, line in enumerate(lines[:abstract_at if abstract_at else 30])
               if _could_be_title(line)]
     title_run = _title_run(lines, header)
-    layout_title = _metadata_text(" ".join(lines[i].text for i in title_run))
+    layout_title = _metadata_text(" ".join(lines[i].text for i in title_run),
+                                  _vocabulary(pages[:1]))
 
     page_key = _letters(page_one)
     meta_title = _metadata_text(str(meta.get("Title") or ""))
@@ -438,7 +523,9 @@ def _pdf_front_matter(lines: list[_Line], meta: dict, page_one: str
     if not authors and title_run:
         end = abstract_at if abstract_at is not None else min(len(lines), title_run[-1] + 16)
         authors = _layout_authors(lines[title_run[-1] + 1:end])
-    abstract = _layout_abstract(lines, abstract_at) if abstract_at is not None else None
+    abstract = None
+    if abstract_at is not None:
+        abstract = _layout_abstract(lines, abstract_at, _vocabulary(pages))
     return _clip(title, _MAX_TITLE), authors, abstract
 
 
@@ -486,25 +573,37 @@ def _letters(text: str) -> str:
     return "".join(ch for ch in text.replace("\ufffe", "").casefold() if ch.isalnum())
 
 
-def _metadata_text(text: str) -> str:
+def _metadata_text(text: str, vocabulary: set[str] | None = None) -> str:
     """Text for a metadata field: soft hyphens resolved, marks and whitespace tidied."""
-    text = _join_soft_hyphens(text)
+    text = _join_soft_hyphens(text, vocabulary)
     text = " ".join(text.split())
     return text.rstrip("∗*†‡§¶ ").strip()
 
 
-def _join_soft_hyphens(text: str) -> str:
+def _join_soft_hyphens(text: str, vocabulary: set[str] | None = None) -> str:
     """PDFium reports a hyphen at a line break as U+FFFE; rejoin the word for metadata.
 
     "representa\\ufffetion" -> "representation", "LLaMA\\ufffe65B" -> "LLaMA-65B",
     "state\\ufffeof-the-art" -> "state-of-the-art" (the rest of the word is hyphenated).
+    `vocabulary` (the document's own words, lowercased) settles "few\\ufffeshot": the
+    hyphen stays when only "few-shot" occurs elsewhere in the document.
     """
     def join(match: re.Match) -> str:
-        before, after, hyphenated = match.group(1), match.group(2), match.group(3)
-        return "" if before.islower() and after[0].islower() and not hyphenated else "-"
+        before, after, rest = match.group(1), match.group(2), match.group(3)
+        if not (before[-1].islower() and after[0].islower()) or rest:
+            return f"{before}-{after}{rest}"
+        if vocabulary and f"{before}-{after}".lower() in vocabulary \
+                and f"{before}{after}".lower() not in vocabulary:
+            return f"{before}-{after}"
+        return before + after
 
-    text = re.sub(r"(?<=(\w))\ufffe(?=(\w+)(-?))", join, text)
+    text = re.sub(r"(\w+)\ufffe(\w+)(-?)", join, text)
     return text.replace("\ufffe", "")
+
+
+def _vocabulary(pages: list[str]) -> set[str]:
+    """Lowercased words (hyphenated ones whole) of a document."""
+    return {word.lower() for page in pages for word in re.findall(r"\w+(?:-\w+)*", page)}
 
 
 def _clip(text: str, limit: int) -> str:
@@ -518,7 +617,7 @@ def _clip(text: str, limit: int) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,;:") + "…"
 
 
-def _layout_abstract(lines: list[_Line], start: int) -> str | None:
+def _layout_abstract(lines: list[_Line], start: int, vocabulary: set[str]) -> str | None:
     heading = lines[start].text
     match = _ABSTRACT_HEADING.match(heading)
     parts = [heading[match.end():]] if match and heading[match.end():].strip() else []
@@ -541,7 +640,7 @@ def _layout_abstract(lines: list[_Line], start: int) -> str | None:
         length += len(text) + 1
         if length > _MAX_ABSTRACT + 200:
             break
-    abstract = _metadata_text(" ".join(parts))
+    abstract = _metadata_text(" ".join(parts), vocabulary)
     return _clip(abstract, _MAX_ABSTRACT) if len(abstract) >= 40 else None
 
 
@@ -799,6 +898,8 @@ def _markdown_to_text(source: str):
                 first_h1 = current[0]
             flush()
             continue
+        if _MD_TABLE_RULE.match(line) and keep_lines:  # the rule under a table's header
+            continue
         if _MD_RULE.match(line) or _MD_TABLE_RULE.match(line) or _MD_LINK_DEF.match(line):
             flush()
             continue
@@ -916,7 +1017,8 @@ class _HTMLText(HTMLParser):
             return
         if self._h1_depth:
             self.h1 += data
-        self.parts.append(data if self._pre else re.sub(r"\s+", " ", data))
+        # HTML collapses ASCII whitespace only: &nbsp; is text
+        self.parts.append(data if self._pre else re.sub(r"[ \t\n\r\f]+", " ", data))
 
 
 def _parse_html(path: Path, data: bytes, sha: str) -> ParsedDocument:

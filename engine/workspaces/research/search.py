@@ -16,6 +16,7 @@ import numpy as np
 
 from engine.store.db import Store
 from engine.workspaces.research.chunking import is_reference_section
+from engine.workspaces.research.library import readable
 
 RRF_K = 60
 CANDIDATES = 100
@@ -164,13 +165,13 @@ def vector_ranking(store: Store, embedder, query: str, allowed: set[int] | None,
     return [(int(index.ids[i]), float(sims[i])) for i in best if np.isfinite(sims[i])]
 
 
-_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
 def snippet(text: str, terms: list[str], words: int = 45) -> str:
     """The sentences richest in query terms (about `words` words), terms in **bold**."""
-    flat = " ".join(text.split())
-    sentences = [m.group(0).strip() for m in _SENTENCE.finditer(flat) if m.group(0).strip()]
+    flat = readable(" ".join(text.split()))
+    sentences = [s for s in _SENTENCE_END.split(flat) if s]
     if not sentences:
         return ""
     wanted = set(terms)

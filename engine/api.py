@@ -175,5 +175,40 @@ def tour(data_dir: Path, out_dir: Path, device: str = "auto", progress: Progress
         store.add_run("tour", "generation", question, gen, model_id=answer.model,
                       provider=answer.stats.provider, timings={"total_s": answer.stats.total_s})
     steps.append({"step": "generation", "model": answer.model, "provider": answer.stats.provider})
+    if cancelled and cancelled():
+        raise Cancelled("tour cancelled")
+    progress(0.8, "research: import the sample documents, answer two questions with citations")
+    research = tour_research(data_dir, out_dir, device)
+    files.extend(research["files"])
+    steps.append({"step": "research", "imported": research["imported"],
+                  "answers": research["modes"], "provider": research["provider"]})
     progress(1.0, "tour finished")
     return TourResult(str(out_dir), tuple(files), tuple(steps))
+
+
+TOUR_QUESTIONS = ("How much cooler were streets with a continuous tree canopy?",
+                  "Which stage of sleep is most linked to the consolidation of declarative memory?")
+SAMPLE_COLLECTION = "Enclave samples"
+
+
+def tour_research(data_dir: Path, out_dir: Path, device: str = "auto") -> dict:
+    """Import the project's sample documents (collection "Enclave samples") and answer
+    two questions from them; writes research.json and research-answers.md."""
+    from engine.workspaces.research.workspace import ask_question, ingest_paths
+
+    report = ingest_paths(data_dir, [resource_path("samples", "research")], collection=SAMPLE_COLLECTION,
+                          device=device)
+    answers = [ask_question(data_dir, q, device=device, collection=SAMPLE_COLLECTION)
+               for q in TOUR_QUESTIONS]
+    result = {"ingest": report.to_json(), "answers": [a.to_json() for a in answers]}
+    files = [out_dir / "research.json", out_dir / "research-answers.md"]
+    files[0].write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
+    lines = ["# Research: answers from the sample documents", ""]
+    for a in answers:
+        lines += [f"## {a.question}", "", a.answer, ""]
+        lines += [f"{c.number}. {c.document}, page {c.page}: “{c.passage}”" for c in a.citations]
+        lines += ["", f"*{a.mode} answer; {a.model} on {a.provider}*", ""]
+        lines += [f"> note: {n}" for n in a.notes] + ([""] if a.notes else [])
+    files[1].write_text("\n".join(lines), encoding="utf-8")
+    return {"files": [str(f) for f in files], "imported": report.count("imported") + report.count("skipped"),
+            "modes": [a.mode for a in answers], "provider": answers[-1].provider}

@@ -37,6 +37,15 @@ from pathlib import Path
 import numpy as np
 
 from engine.errors import EnclaveError
+from engine.models.embedding import Embedder
+from engine.models.registry import ModelRegistry
+from engine.store import open_store
+from engine.store.db import utcnow
+from engine.workspaces.research import library
+from engine.workspaces.research import search as searching
+from engine.workspaces.research.answer import ask, sentences
+from engine.workspaces.research.chunking import chunk_pages
+from engine.workspaces.research.search import STOPWORDS, page_text, search
 
 Progress = Callable[[float, str], None]
 
@@ -114,9 +123,6 @@ def _machine() -> dict:
 # -- 1. ingest ----------------------------------------------------------------------------
 
 def _bench_ingest(store, embedder, papers: list[Path], progress: Progress) -> dict:
-    from engine.workspaces.research import library
-    from engine.workspaces.research.chunking import chunk_pages
-
     t0 = time.perf_counter()
     report = library.ingest(papers, store, embedder,
                             progress=lambda f, m: progress(0.02 + 0.28 * f, f"ingest: {m}"))
@@ -132,8 +138,8 @@ def _bench_ingest(store, embedder, papers: list[Path], progress: Progress) -> di
     chunking = time.perf_counter() - t0
 
     progress(0.30, "ingest ceiling: the embedder alone on the same chunks")
-    texts = [r[0] for r in store.db.execute(
-        "select c.text from chunks c join embeddings e on e.chunk_id = c.id where e.model_id = ? "
+    texts = [r[0] for r in store.db.execute(  # search_text: what the ingest embedded
+        "select c.search_text from chunks c join embeddings e on e.chunk_id = c.id where e.model_id = ? "
         "order by c.id", [embedder.model_id])]
     t0 = time.perf_counter()
     embedder.embed(texts, batch_size=library.EMBED_BATCH)
@@ -158,8 +164,6 @@ def _bench_ingest(store, embedder, papers: list[Path], progress: Progress) -> di
 # -- 2. retrieval -------------------------------------------------------------------------
 
 def _bench_retrieval(store, embedder, qa: list[dict], progress: Progress) -> dict:
-    from engine.workspaces.research.search import search
-
     rows = []
     for i, item in enumerate(qa):
         progress(0.32 + 0.06 * i / len(qa), f"retrieval {i + 1}/{len(qa)}")
@@ -180,42 +184,40 @@ def _bench_retrieval(store, embedder, qa: list[dict], progress: Progress) -> dic
 # -- 3. answers ---------------------------------------------------------------------------
 
 class _PdfPages:
-    """Page texts read from the PDF by pypdfium2 directly (not through the parser)."""
+    """Page texts read from the PDF by pypdfium2 directly (not through the parser),
+    whitespace-normalised: (raw, printed). PDFium reports a word hyphenated at a line end
+    as one U+FFFE in place of the hyphen and the break; `printed` reads it as just that,
+    a hyphen and a line break ("representa- tion"), `raw` keeps the mark."""
 
     def __init__(self):
-        self.cache: dict[tuple[str, int], str | None] = {}
+        self.cache: dict[tuple[str, int], tuple[str, str] | None] = {}
 
-    def text(self, path: str, page: int) -> str | None:
+    def text(self, path: str, page: int) -> tuple[str, str] | None:
         key = (path, page)
         if key not in self.cache:
             self.cache[key] = self._read(path, page)
         return self.cache[key]
 
     @staticmethod
-    def _read(path: str, page: int) -> str | None:
+    def _read(path: str, page: int) -> tuple[str, str] | None:
         import pypdfium2 as pdfium
 
         if Path(path).suffix.lower() != ".pdf":
             return None
         pdf = pdfium.PdfDocument(path)
         try:
-            textpage = pdf[page - 1].get_textpage()
-            return _flat(textpage.get_text_range())
+            text = pdf[page - 1].get_textpage().get_text_range()
         finally:
             pdf.close()
+        return _flat(text), _flat(text.replace("\ufffe", "-\n"))
 
 
 def _content_words(text: str) -> set[str]:
-    from engine.workspaces.research.search import STOPWORDS
-
     return {w for w in _WORD.findall(text.lower()) if len(w) > 2 and w not in STOPWORDS}
 
 
 def _bench_answers(store, embedder, generator, mode: str, qa: list[dict], pdf_pages: _PdfPages,
                    progress: Progress, span: tuple[float, float]) -> dict:
-    from engine.workspaces.research.answer import ask
-    from engine.workspaces.research.search import page_text
-
     rows, latencies = [], []
     for i, item in enumerate(qa):
         progress(span[0] + (span[1] - span[0]) * i / len(qa), f"answers ({mode}) {i + 1}/{len(qa)}")
@@ -229,7 +231,8 @@ def _bench_answers(store, embedder, generator, mode: str, qa: list[dict], pdf_pa
             direct = pdf_pages.text(c.path, c.page)
             checks.append({"document": Path(c.path).name, "page": c.page, "passage": c.passage,
                            "in_stored_page": stored is not None and passage in _flat(stored),
-                           "in_pdfium_page": None if direct is None else passage in direct})
+                           "in_pdfium_page": None if direct is None else passage in direct[1],
+                           "in_pdfium_raw": None if direct is None else passage in direct[0]})
         reference = _content_words(item["reference_answer"])
         recall = len(reference & _content_words(answer.answer)) / len(reference) if reference else 0.0
         rows.append({"id": item["id"], "question": item["question"], "paper_file": item["paper_file"],
@@ -250,6 +253,8 @@ def _bench_answers(store, embedder, generator, mode: str, qa: list[dict], pdf_pa
             "pdfium_checked": len(pdf_checked),
             "in_pdfium_page": (round(sum(c["in_pdfium_page"] for c in pdf_checked) / len(pdf_checked), 4)
                                if pdf_checked else None),
+            "in_pdfium_raw": (round(sum(c["in_pdfium_raw"] for c in pdf_checked) / len(pdf_checked), 4)
+                              if pdf_checked else None),
             "reference_word_recall": round(statistics.fmean(r["reference_word_recall"] for r in rows), 3),
             "cites_answering_paper": round(sum(r["cites_answering_paper"] for r in rows) / len(rows), 4),
             "citation_failures": [{"id": r["id"], **c} for r in rows for c in r["citations"]
@@ -263,10 +268,8 @@ def _synthetic_corpus(store, model_id: str, n: int, rng: random.Random,
                       nprng: np.random.Generator) -> tuple[list[str], np.ndarray]:
     """`n` passages of ~SYNTHETIC_WORDS words, each made of sentences of different real
     chunks, and one vector each: a real chunk's vector plus noise, renormalised."""
-    from engine.workspaces.research.answer import sentences
-
-    rows = store.db.execute(
-        "select c.text, e.vector from chunks c join embeddings e on e.chunk_id = c.id "
+    rows = store.db.execute(  # search_text: hyphenated line ends joined, clean words
+        "select c.search_text, e.vector from chunks c join embeddings e on e.chunk_id = c.id "
         "where e.model_id = ? order by c.id", [model_id]).fetchall()
     if not rows:
         raise EnclaveError("no embedded chunks to build the synthetic index from")
@@ -291,9 +294,6 @@ def _synthetic_corpus(store, model_id: str, n: int, rng: random.Random,
 
 def _write_synthetic(store, model_id: str, texts: list[str], vectors: np.ndarray, progress: Progress) -> None:
     """The passages as SYNTHETIC_DOCUMENTS documents, in the tables `_write_document` fills."""
-    from engine.store.db import utcnow
-    from engine.workspaces.research.library import VECTOR_DTYPE
-
     n_docs = max(1, min(SYNTHETIC_DOCUMENTS, len(texts)))
     bounds = np.linspace(0, len(texts), n_docs + 1).astype(int)
     batch: list[int] = []
@@ -315,7 +315,8 @@ def _write_synthetic(store, model_id: str, texts: list[str], vectors: np.ndarray
                     offset = 0
                     for m in members:
                         chunks.append({"document_id": doc_id, "page": page, "ordinal": ordinal,
-                                       "text": texts[m], "section": "", "start": offset})
+                                       "text": texts[m], "search_text": texts[m], "section": "",
+                                       "start": offset})
                         offset += len(texts[m]) + 2
                         ordinal += 1
                     pages.append({"document_id": doc_id, "page": page,
@@ -326,7 +327,7 @@ def _write_synthetic(store, model_id: str, texts: list[str], vectors: np.ndarray
                     "select id from chunks where document_id = ? order by ordinal", [doc_id])]
                 db["embeddings"].insert_all(
                     {"chunk_id": chunk_id, "model_id": model_id, "dim": vectors.shape[1],
-                     "vector": vectors[lo + k].astype(VECTOR_DTYPE).tobytes()}
+                     "vector": vectors[lo + k].astype(library.VECTOR_DTYPE).tobytes()}
                     for k, chunk_id in enumerate(ids))
         store.write(write)
 
@@ -354,9 +355,6 @@ def _queries(qa: list[dict], n: int, rng: random.Random) -> list[str]:
 
 def _bench_scale(real_store, embedder, work: Path, qa: list[dict], n_chunks: int, n_queries: int,
                  progress: Progress) -> dict:
-    from engine.store import open_store
-    from engine.workspaces.research import search as searching
-
     rng = random.Random(SEED)
     nprng = np.random.default_rng(SEED)
     t0 = time.perf_counter()
@@ -378,7 +376,7 @@ def _bench_scale(real_store, embedder, work: Path, qa: list[dict], n_chunks: int
         index_load_s = time.perf_counter() - t0
         queries = _queries(qa, n_queries, rng)
         t0 = time.perf_counter()
-        searching.search(store, queries[0], embedder, limit=10)  # warm-up (FTS pages, ORT arenas)
+        search(store, queries[0], embedder, limit=10)  # warm-up (FTS pages, ORT arenas)
         warmup_s = time.perf_counter() - t0
 
         totals, results = [], []
@@ -386,7 +384,7 @@ def _bench_scale(real_store, embedder, work: Path, qa: list[dict], n_chunks: int
             if i % 20 == 0:
                 progress(0.84 + 0.1 * i / len(queries), f"search at scale: query {i + 1}/{len(queries)}")
             t0 = time.perf_counter()
-            hits = searching.search(store, q, embedder, limit=10)
+            hits = search(store, q, embedder, limit=10)
             totals.append(time.perf_counter() - t0)
             results.append(len(hits))
         # where a query's time goes: the same queries, one stage at a time
@@ -443,10 +441,6 @@ def run_research_bench(data_dir: Path, *, papers: list[Path], qa_file: Path, out
     Returns:
         The result dict that research.json holds.
     """
-    from engine.models.embedding import Embedder
-    from engine.models.registry import ModelRegistry
-    from engine.store import open_store
-
     progress = progress or (lambda f, m: None)
     models = Path(data_dir) / "models"
     if ModelRegistry(Path(data_dir)).default_id("embedding") is None:
@@ -590,10 +584,14 @@ def _markdown(r: dict) -> str:
     lines += ["",
               "Citation check: a cited passage, whitespace-normalised, must be found verbatim in the stored text "
               "of the page it cites (the text the app shows), and in the page text pypdfium2 extracts from the "
-              "PDF directly (`get_text_range()`, whitespace-normalised; non-PDF documents skipped). Reference "
+              "PDF directly (`get_text_range()`, whitespace-normalised, its line-end hyphen mark U+FFFE read "
+              "as a hyphen and a line break; non-PDF documents skipped). Reference "
               "words: the share of the reference answer's content words (lower-cased, > 2 letters, not stop "
               "words) found in the answer, averaged — a rough proxy, an extractive answer quotes the paper's "
-              "wording, not the reference's."]
+              "wording, not the reference's. With U+FFFE kept as PDFium gives it, "
+              + ", ".join(f"{_pct(a['in_pdfium_raw'])} ({name})" for name, a in r["answers"].items())
+              + " of the citations are found in the raw text: the difference is passages across a "
+              "hyphenated line end."]
     failures = [(name, f) for name, a in r["answers"].items() for f in a["citation_failures"]]
     if failures:
         lines += ["", "| asked as | question | document | page | in stored page | in pdfium page | passage |",

@@ -117,8 +117,15 @@ def test_tour_writes_outputs_and_records_history(model_data_dir, tmp_path):
     out = tmp_path / "tour"
     proc = run_cli("tour", "--json", "--out", str(out), "--data-dir", str(model_data_dir), check=True)
     result = json.loads(proc.stdout)
-    assert sorted(os.path.basename(f) for f in result["files"]) == ["doctor.json", "embedding.json",
-                                                                     "generation.json"]
+    assert sorted(os.path.basename(f) for f in result["files"]) == [
+        "doctor.json", "embedding.json", "generation.json", "research-answers.md", "research.json"]
+    research = json.loads((out / "research.json").read_text())
+    assert research["ingest"]["imported"] == 3
+    for answer in research["answers"]:  # cited from the sample documents, or honestly none
+        assert answer["mode"] in ("generative", "extractive") and answer["citations"]
+        assert all("Enclave sample" in open(c["path"], encoding="utf-8").read() for c in answer["citations"])
+    assert "11 degrees" in research["answers"][0]["answer"]
+    assert "Slow-wave sleep" in research["answers"][1]["answer"]
     gen = json.loads((out / "generation.json").read_text())
     assert gen["answer"].strip() and gen["provider"] == "CPUExecutionProvider"
     emb = json.loads((out / "embedding.json").read_text())

@@ -119,15 +119,15 @@ def sentences(text: str) -> list[str]:
 
 _FUNCTION_WORDS = frozenset("""a an the of in on at to for from by with and or but is are was were be been
 this that these those it its we our they their which who than as not no can may will has have had do
-does into over under between while when where how what also only such both each more most""".split())
+does into over under between while when where how what also only such both each more most""".split())  # noqa: SIM905
 
 
 def _prose(sentence: str) -> bool:
     """A sentence worth quoting: running prose, not a table row, a list of names, a
     formula or a reference entry (those have few function words)."""
     words = sentence.split()
-    if not 6 <= len(words) <= 80:
-        return False
+    if not 6 <= len(words) <= 80 or not re.search(r"[.!?][\"'”’)\]]*$", sentence):
+        return False  # headings and titles have no full stop
     letters = sum(ch.isalpha() for ch in sentence)
     if letters / max(len(sentence), 1) <= 0.6 or re.match(r"^\[?\d+\]?\s*[A-Z][a-z]+,", sentence):
         return False
@@ -311,8 +311,11 @@ def ask(store: Store, question: str, embedder=None, generator=None, *, collectio
         if citations:
             return Answer(question, text, "generative", citations, tuple(hits), model, provider,
                           tuple(notes), timings)
-        notes.append("the generated answer was not supported by the passages; "
+        notes.append(f"the answer {generator.model_id} wrote was not supported by the passages; "
                      "showing the passages' own sentences instead")
+        model = provider = None
+        if embedder is not None:
+            model, provider = embedder.model_id, embedder.provider
     t0 = time.perf_counter()
     text, citations = extractive(question, hits, embedder)
     timings["extract_s"] = time.perf_counter() - t0

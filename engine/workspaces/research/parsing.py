@@ -94,7 +94,7 @@ def parse_document(path: Path, cancelled: Callable[[], bool] | None = None) -> P
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise DocumentError(f"{path.name} cannot be read ({exc.strerror or 'access error'})") from None
+        raise _unreadable(path, exc) from None
     if size == 0:
         raise DocumentError(f"{path.name} is empty")
     if size > MAX_FILE_BYTES:
@@ -111,6 +111,10 @@ def parse_document(path: Path, cancelled: Callable[[], bool] | None = None) -> P
     return _parse_text(path, data, sha, markdown=kind == "markdown")
 
 
+def _unreadable(path: Path, exc: OSError) -> DocumentError:
+    return DocumentError(f"{path.name} cannot be read ({exc.strerror or 'access error'})")
+
+
 def _megabytes(size: int) -> str:
     return f"{size / (1024 * 1024):.0f} MB"
 
@@ -119,7 +123,7 @@ def _read_bytes(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise DocumentError(f"{path.name} cannot be read ({exc.strerror or 'access error'})") from None
+        raise _unreadable(path, exc) from None
 
 
 def _sha256(path: Path) -> str:
@@ -127,7 +131,7 @@ def _sha256(path: Path) -> str:
         with path.open("rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError as exc:
-        raise DocumentError(f"{path.name} cannot be read ({exc.strerror or 'access error'})") from None
+        raise _unreadable(path, exc) from None
 
 
 # ---------------------------------------------------------------- whitespace and paragraphs
@@ -140,7 +144,8 @@ _SPACES = re.compile(r"[ \t]{2,}")
 _SENTENCE_END = re.compile(r"[.?!:][\"'”’)\]]*$")
 _BULLET = re.compile(r"^(?:[•◦▪●■‣∙]|[-*+–]\s)")
 _CAPTION = re.compile(r"^(?:Table|Figure|Fig\.|Algorithm|Listing)\s+[A-Z]?\d+[.:]")
-_NUMBERED_HEADING = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,6}\.)\s+[A-Z][^\n]{0,70}$")
+_NUMBERED_HEADING = re.compile(
+    r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,6}\.)\s+[A-Z][^\n]{0,70}$")
 _NAMED_HEADING = re.compile(
     r"^(?:abstract|introduction|related work|background|method(?:s|ology)?|experiments?|results|"
     r"discussion|conclusions?|limitations|references|bibliography|acknowledge?ments?|"
@@ -177,7 +182,8 @@ def _breaks_before(prev: str, line: str, typical: int, laid_out_start: bool = Fa
     prev_length = _physical_lengths(prev)[-1]
     # a paragraph ends on a sentence end, in a line that stops short of the column width
     # or that is followed by an indented line or by extra space
-    if (first.isupper() or first.isdigit() or first in "\"“‘([") and _SENTENCE_END.search(prev) \
+    starts_sentence = first.isupper() or first.isdigit() or first in "\"“‘(["
+    if starts_sentence and _SENTENCE_END.search(prev) \
             and (laid_out_start or prev_length < 0.8 * typical):
         return True
     # a very short line that does not stop mid-sentence (title, name, caption label)
@@ -262,7 +268,7 @@ def _parse_pdf(path: Path, sha: str, cancelled: Callable[[], bool] | None) -> Pa
         except pdfium.PdfiumError as exc:
             raise _pdf_open_error(path, exc.err_code, pdfium_c) from None
         except (OSError, ValueError):
-            raise DocumentError(f"{path.name} is not a readable PDF (corrupt or truncated)") from None
+            raise _pdf_open_error(path, None, pdfium_c) from None
         try:
             try:
                 meta = pdf.get_metadata_dict()
@@ -276,7 +282,8 @@ def _parse_pdf(path: Path, sha: str, cancelled: Callable[[], bool] | None) -> Pa
                 if cancelled is not None and cancelled():
                     raise Cancelled(f"Reading {path.name} was cancelled")
                 try:
-                    raw, starts, lines = _read_pdf_page(pdf, index, pdfium_c, with_layout=index == 0)
+                    raw, starts, lines = _read_pdf_page(pdf, index, pdfium_c,
+                                                        with_layout=index == 0)
                 except Exception:  # one bad page (broken content stream) must not lose the rest
                     failed += 1
                     pages.append("")
@@ -287,6 +294,8 @@ def _parse_pdf(path: Path, sha: str, cancelled: Callable[[], bool] | None) -> Pa
         finally:
             pdf.close()
 
+    if failed == count:  # nothing could be read: corrupt, not a scan
+        raise _pdf_open_error(path, None, None)
     empty = sum(1 for text in pages if not _has_text(text)) - failed
     has_text = any(_has_text(text) for text in pages)
     if failed:
@@ -308,8 +317,11 @@ def _parse_pdf(path: Path, sha: str, cancelled: Callable[[], bool] | None) -> Pa
 
 
 def _pdf_open_error(path: Path, err_code: int | None, pdfium_c) -> DocumentError:
+    if err_code is None:
+        return DocumentError(f"{path.name} is not a readable PDF (corrupt or truncated)")
     if err_code == pdfium_c.FPDF_ERR_PASSWORD:
-        return DocumentError(f"{path.name} is password-protected; Enclave cannot open encrypted PDFs")
+        return DocumentError(f"{path.name} is password-protected; "
+                             "Enclave cannot open encrypted PDFs")
     if err_code == pdfium_c.FPDF_ERR_SECURITY:
         return DocumentError(f"{path.name} uses an unsupported encryption scheme; "
                              "Enclave cannot open encrypted PDFs")
@@ -437,7 +449,8 @@ def _layout_lines(textpage, pdfium_c, max_chars: int = 6000) -> list[_Line]:
             size = sizes.most_common(1)[0][0] if sizes else any_size
             bold = bool(weights) and weights.most_common(1)[0][0]
             lines.append(_Line(cleaned, gapped_text.strip(), size, bold))
-        units, gapped, sizes, weights, any_size, last_right = [], [], Counter(), Counter(), 0.0, None
+        units, gapped, sizes, weights = [], [], Counter(), Counter()
+        any_size, last_right = 0.0, None
 
     for index in range(count):
         code = pdfium_c.FPDFText_GetUnicode(handle, index)
@@ -794,7 +807,8 @@ def _parse_text(path: Path, data: bytes, sha: str, *, markdown: bool) -> ParsedD
     else:
         text = _normalise_text(text)
     return ParsedDocument(
-        path=path, kind="markdown" if markdown else "text", title=_clip(title, _MAX_TITLE) or path.stem,
+        path=path, kind="markdown" if markdown else "text",
+        title=_clip(title, _MAX_TITLE) or path.stem,
         authors=authors, year=year, abstract=abstract, pages=(text,), sha256=sha,
         has_text=_has_text(text), warnings=tuple(warnings))
 
@@ -1045,7 +1059,8 @@ def _parse_html(path: Path, data: bytes, sha: str) -> ParsedDocument:
     title = first("citation_title", "dc.title") or " ".join(parser.title.split()) \
         or parser.h1.strip()
     raw_authors = meta.get("citation_author") or meta.get("dc.creator") or meta.get("author") or []
-    authors = tuple(dict.fromkeys(_first_last(" ".join(a.split())) for a in raw_authors if a.strip()))
+    authors = tuple(dict.fromkeys(_first_last(" ".join(a.split()))
+                                  for a in raw_authors if a.strip()))
     year = _year_in(first("citation_publication_date", "citation_date", "citation_online_date",
                           "dc.date"))
     abstract = first("citation_abstract", "dc.description", "description") or None
@@ -1119,7 +1134,7 @@ def _docx_paragraphs(document) -> tuple[list[str], str]:
                     if id(cell._tc) in seen:
                         continue
                     seen.add(id(cell._tc))
-                    cell_text = " ".join(_normalise_text(cell.text, soft_wrapped=True).split("\n\n"))
+                    cell_text = " ".join(line for line in _clean_lines(cell.text) if line)
                     if cell_text:
                         cells.append(cell_text)
                 if cells:
@@ -1307,7 +1322,8 @@ def _bib_entry(key: str, fields: dict[str, str]) -> dict | None:
     doi = _clean_doi(fields.get("doi", "")) or _clean_doi(fields.get("url", ""), only_links=True)
     if not title and not doi:
         return None
-    authors = [_latex_to_text(name) if name.startswith("{") and name.endswith("}")  # "{IBM Research}"
+    # a name wholly in braces is an organisation: "{IBM Research}" is not "Research IBM"
+    authors = [_latex_to_text(name) if name.startswith("{") and name.endswith("}")
                else _first_last(_latex_to_text(name))
                for name in _split_bib_names(fields.get("author", ""))]
     abstract = _latex_to_text(fields.get("abstract", ""))

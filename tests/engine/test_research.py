@@ -1,0 +1,164 @@
+"""Research end to end on real papers (a slice of ../shared/data/research: three PDFs and
+their questions; `enclave bench research` runs them all)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from cli_runner import run_cli
+
+from engine.models.embedding import get_embedder
+from engine.store import open_store
+from engine.workspaces.research import answer as answering
+from engine.workspaces.research import library
+from engine.workspaces.research.search import search
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "research"
+SLICE = ("bert.pdf", "distilbert.pdf", "roberta.pdf")
+pytestmark = pytest.mark.skipif(not (DATA / "papers").is_dir(),
+                                reason=f"shared research data not found at {DATA}")
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def library_dir(tmp_path_factory, prepared_dir):
+    """One library with the three papers, built once through the CLI."""
+    data = tmp_path_factory.mktemp("research")
+    (data / "models").symlink_to(prepared_dir / "models", target_is_directory=True)
+    proc = run_cli("research", "ingest", *[str(DATA / "papers" / name) for name in SLICE],
+                   "--collection", "transformers", "--json", "--data-dir", str(data), check=True)
+    return data, json.loads(proc.stdout)
+
+
+@pytest.fixture(scope="module")
+def questions():
+    rows = [json.loads(line) for line in (DATA / "qa_dev.jsonl").read_text().splitlines() if line.strip()]
+    return [r for r in rows if r["paper_file"] in SLICE]
+
+
+def test_ingest_reads_every_page_with_metadata(library_dir):
+    import pypdfium2 as pdfium
+
+    data, report = library_dir
+    assert report["imported"] == 3 and report["failed"] == 0
+    with open_store(data) as store:
+        docs = {Path(d.path).name: d for d in library.list_documents(store)}
+    for name in SLICE:
+        assert docs[name].pages == len(pdfium.PdfDocument(str(DATA / "papers" / name)))
+        assert docs[name].collections == ("transformers",) and docs[name].chunks > 10
+    assert docs["bert.pdf"].title.startswith("BERT: Pre-training of Deep Bidirectional Transformers")
+    assert docs["bert.pdf"].year == 2019 and "Jacob Devlin" in docs["bert.pdf"].authors
+
+
+def test_retrieval_finds_the_answering_paper(library_dir, questions):
+    data, _ = library_dir
+    embedder = get_embedder(data, None, "cpu")
+    with open_store(data) as store:
+        found = [q["paper_file"] in {Path(h.path).name for h in search(store, q["question"], embedder, limit=5)}
+                 for q in questions]
+    assert len(found) >= 8 and sum(found) / len(found) >= 0.9
+
+
+def test_every_citation_is_found_in_its_page(library_dir, questions):
+    """Whitespace-normalised, in the stored page text and in PDFium's own text of the page
+    (line-end hyphens shown as printed, "- ")."""
+    import pypdfium2 as pdfium
+
+    data, _ = library_dir
+    embedder = get_embedder(data, None, "cpu")
+    with open_store(data) as store:
+        for q in questions[:6]:
+            result = answering.ask(store, q["question"], embedder, mode="extractive")
+            assert result.mode == "extractive" and result.citations
+            for c in result.citations:
+                stored = store.db.execute("select text from pages where document_id = ? and page = ?",
+                                          [c.document_id, c.page]).fetchone()[0]
+                assert flat(c.passage) in flat(stored)
+                raw = pdfium.PdfDocument(c.path)[c.page - 1].get_textpage().get_text_range()
+                assert flat(c.passage) in flat(library.printed(raw))
+
+
+def test_cli_json_follows_the_contract(library_dir):
+    data, _ = library_dir
+    proc = run_cli("research", "search", "masked language model", "--json", "--data-dir", str(data), check=True)
+    results = json.loads(proc.stdout)["results"]
+    assert results and {"document", "path", "page", "score", "snippet"} <= set(results[0])
+    assert isinstance(results[0]["page"], int) and results[0]["page"] >= 1
+    assert isinstance(results[0]["score"], float)
+    proc = run_cli("research", "ask", "How many parameters does BERT-large have?", "--mode", "extractive",
+                   "--json", "--data-dir", str(data), check=True)
+    answer = json.loads(proc.stdout)
+    assert {"answer", "mode", "citations", "model", "provider"} <= set(answer)
+    assert answer["mode"] == "extractive" and answer["provider"] == "CPUExecutionProvider"
+    assert {"document", "path", "page", "passage"} <= set(answer["citations"][0])
+    proc = run_cli("research", "ask", "What is the best recipe for sourdough bread?", "--json",
+                   "--data-dir", str(data), check=True)
+    assert json.loads(proc.stdout)["mode"] == "no_answer"
+    with open_store(data) as store:
+        runs = [r for r in store.list_runs() if r.workspace == "research"]
+    assert {r.kind for r in runs} >= {"ingest", "ask"}
+
+
+def test_a_5000_word_question_is_answered_with_a_note(library_dir):
+    data, _ = library_dir
+    question = "What does the next sentence prediction task teach BERT? " + " ".join(
+        f"context{i % 97}" for i in range(5000))
+    with open_store(data) as store:
+        result = answering.ask(store, question, get_embedder(data, None, "cpu"), mode="extractive")
+    assert result.mode in ("extractive", "no_answer")
+    assert any("5009 words" in n and "first 200" in n for n in result.notes)
+
+
+def test_bad_files_get_reasons_and_lose_nothing(library_dir, tmp_path, prepared_dir):
+    import pypdfium2 as pdfium
+
+    data = tmp_path / "lib"
+    data.mkdir()
+    (data / "models").symlink_to(prepared_dir / "models", target_is_directory=True)
+    truncated = tmp_path / "truncated.pdf"
+    truncated.write_bytes((DATA / "papers" / "distilbert.pdf").read_bytes()[:2048])
+    scanned = tmp_path / "scanned.pdf"
+    doc = pdfium.PdfDocument.new()
+    doc.new_page(612, 792)
+    doc.save(str(scanned))
+    latin = tmp_path / "notes.txt"
+    latin.write_bytes("Café résumé: the naïve Bayes baseline reached 71 % accuracy.".encode("latin-1"))
+    empty = tmp_path / "empty.md"
+    empty.write_bytes(b"")
+    embedder = get_embedder(data, None, "cpu")
+    with open_store(data) as store:
+        report = library.ingest([DATA / "papers" / "distilbert.pdf", truncated, scanned, latin, empty,
+                                 DATA / "papers" / "distilbert.pdf", tmp_path / "missing.pdf"], store, embedder)
+        status = {Path(f.path).name: (f.status, f.reason) for f in report.files}
+        assert status["distilbert.pdf"][0] == "imported"
+        assert status["truncated.pdf"][0] == "failed" and "not a readable PDF" in status["truncated.pdf"][1]
+        assert status["scanned.pdf"][0] == "no_text" and "OCR is not available" in status["scanned.pdf"][1]
+        assert status["notes.txt"][0] == "imported"
+        assert status["empty.md"][0] == "failed" and "empty" in status["empty.md"][1]
+        assert status["missing.pdf"][0] == "failed"
+        assert [f.reason for f in report.files if f.status == "skipped"] == ["listed more than once"]
+        listed = {Path(d.path).name: d.status for d in library.list_documents(store)}
+        assert listed == {"distilbert.pdf": "indexed", "scanned.pdf": "no_text", "notes.txt": "indexed"}
+        assert search(store, "naïve Bayes baseline", embedder)[0].document_id  # latin-1 text is searchable
+
+        # a cancel part-way keeps what was imported and leaves no half document
+        calls = {"n": 0}
+
+        def cancel_on_second_file() -> bool:
+            calls["n"] += 1
+            return calls["n"] > 1
+        before = store.db.execute("select count(*) from chunks").fetchone()[0]
+        report = library.ingest([DATA / "papers" / "bert.pdf", DATA / "papers" / "roberta.pdf"], store,
+                                embedder, cancelled=cancel_on_second_file)
+        assert report.cancelled
+        orphans = store.db.execute("select count(*) from chunks where document_id not in "
+                                   "(select id from documents)").fetchone()[0]
+        assert orphans == 0
+        assert store.db.execute("select count(*) from chunks").fetchone()[0] >= before
+        report = library.ingest([DATA / "papers" / "llama.pdf"], store, embedder, cancelled=lambda: True)
+        assert report.cancelled and not report.files

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from cli_runner import GUARDED_MAIN, ROOT, run_cli
@@ -123,7 +124,7 @@ def test_tour_writes_outputs_and_records_history(model_data_dir, tmp_path):
     assert research["ingest"]["imported"] == 3
     for answer in research["answers"]:  # cited from the sample documents, or honestly none
         assert answer["mode"] in ("generative", "extractive") and answer["citations"]
-        assert all("Enclave sample" in open(c["path"], encoding="utf-8").read() for c in answer["citations"])
+        assert all("Enclave sample" in Path(c["path"]).read_text(encoding="utf-8") for c in answer["citations"])
     assert "11 degrees" in research["answers"][0]["answer"]
     assert "Slow-wave sleep" in research["answers"][1]["answer"]
     gen = json.loads((out / "generation.json").read_text())

@@ -55,10 +55,30 @@ def run_app(data_dir: Path, device: str | None = None, argv: Sequence[str] | Non
         collector.stop()
 
 
-def screenshot_tabs(data_dir: Path, out_dir: Path, device: str = "auto") -> list[Path]:
+def _settle(app, seconds: float = 120.0) -> None:
+    deadline = time.monotonic() + seconds
+    while active_jobs() and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+    app.processEvents()
+
+
+def _ask_for_screenshot(app, tab, question: str) -> None:
+    tab.query.setText(question)
+    tab.ask()
+    _settle(app)
+    if tab.answer is not None and tab.answer.citations:
+        first = tab.answer.citations[0]
+        tab.show_passage(first.document_id, first.page, first.document, first.passage)
+        _settle(app)
+
+
+def screenshot_tabs(data_dir: Path, out_dir: Path, device: str = "auto",
+                    research_question: str | None = None) -> list[Path]:
     """Render the window offscreen once the device check is done; one PNG per tab.
 
-    Files are named `01-research.png`, `02-marketing.png`, ... in tab order.
+    Files are named `01-research.png`, `02-marketing.png`, ... in tab order. With
+    `research_question`, the Research tab asks it first and opens the first source.
     """
     # "-platform offscreen" only applies when we create the application here.
     app = _application(["enclave", "-platform", "offscreen"])
@@ -81,6 +101,8 @@ def screenshot_tabs(data_dir: Path, out_dir: Path, device: str = "auto") -> list
                 app.processEvents()
                 time.sleep(0.01)
             app.processEvents()
+            if research_question and window.tabs.widget(index) is window.research_tab:
+                _ask_for_screenshot(app, window.research_tab, research_question)
             slug = window.tabs.tabText(index).lower().replace(" ", "-")
             path = out_dir / f"{index + 1:02d}-{slug}.png"
             if not window.grab().save(str(path)):

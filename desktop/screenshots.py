@@ -38,6 +38,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("out_dir")
     parser.add_argument("--data-dir", help="data folder to show (default: the user data dir)")
     parser.add_argument("--dark", action="store_true", help="dark Fusion palette")
+    parser.add_argument("--ask", help="a question the Research tab answers before its picture")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -49,7 +50,8 @@ def main(argv: list[str]) -> int:
     app.setStyle("Fusion")
     if args.dark:
         app.setPalette(dark_palette())
-    for path in screenshot_tabs(resolve_data_dir(args.data_dir), Path(args.out_dir)):
+    for path in screenshot_tabs(resolve_data_dir(args.data_dir), Path(args.out_dir),
+                                research_question=args.ask):
         print(path)
     return 0
 

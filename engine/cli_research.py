@@ -25,6 +25,10 @@ def add_parser(sub, common, parser_class) -> None:
     p = rsub.add_parser("search", parents=[common, filters], help="hybrid keyword + semantic search")
     p.add_argument("query")
     p.add_argument("--limit", type=int, default=10)
+    p = rsub.add_parser("report", parents=[common], help="a research report for a collection (quoted, cited)")
+    p.add_argument("--collection", help="the collection to report on (default: the whole library)")
+    p.add_argument("--title", help="the report's title")
+    p.add_argument("--out", help="write it to FILE (.md, .html or .json); default: Markdown on stdout")
     p = rsub.add_parser("ask", parents=[common, filters], help="a cited answer from the library")
     p.add_argument("question")
     p.add_argument("--mode", choices=("auto", "generative", "extractive"), default="auto",
@@ -67,6 +71,13 @@ def run(args, data_dir: Path, device: str, emit, progress_printer) -> int:
         lines = [f"{i}. {h.document} — page {h.page}  (score {h.score:.4f})\n   {h.snippet}"
                  for i, h in enumerate(hits, start=1)]
         emit(args, payload, "\n".join(lines) or "no matching passages")
+        return 0
+    if args.action == "report":
+        report = workspace.write_report(data_dir, collection=args.collection, title=args.title,
+                                        out=Path(args.out) if args.out else None, device=device,
+                                        progress=progress_printer(args.json))
+        payload = {**report.to_json(), "out": args.out}
+        emit(args, payload, f"report written to {args.out}" if args.out else report.to_markdown())
         return 0
     if args.action == "ask":
         stream = None if args.json else (lambda piece: None)

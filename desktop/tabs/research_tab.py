@@ -34,7 +34,7 @@ from desktop.job_center import JobCenter
 from desktop.output_view import OutputView
 from desktop.tabs import research_work as work
 from desktop.widgets import heading, hint, read_only_table, show_error
-from desktop.worker import Job
+from desktop.worker import Job, run_job
 
 TITLE = "Research"
 DESCRIPTION = (
@@ -67,6 +67,7 @@ class ResearchTab(QWidget):
         self.documents: tuple = ()
         self.hits: list = []
         self.answer = None
+        self.report = None
         self._busy: Job | None = None
         self._loads = 0
         self._new_collections: set[str] = set()  # chosen, not yet holding a document
@@ -83,7 +84,7 @@ class ResearchTab(QWidget):
         self.collection_box.addItem(ALL_COLLECTIONS)
         self.collection_box.setToolTip("Search, answers and the list cover this collection")
         self.collection_box.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.new_collection_button = QPushButton("New collection…")
+        self.new_collection_button = QPushButton("New…")
         self.new_collection_button.setToolTip("Documents you add next go into the new collection")
         self.new_collection_button.clicked.connect(self.new_collection)
         self.table = read_only_table(("Title", "Year", "Pages", "Status"), stretch="Title",
@@ -100,9 +101,14 @@ class ResearchTab(QWidget):
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(heading("Library", 1.2))
         left_layout.addLayout(buttons)
+        self.report_button = QPushButton("Report")
+        self.report_button.setToolTip("Themes, per-paper findings, agreement, open questions and "
+                                      "references for the chosen collection, every line quoted and cited")
+        self.report_button.clicked.connect(self.write_report)
         collections_row = QHBoxLayout()
         collections_row.addWidget(self.collection_box, 1)
         collections_row.addWidget(self.new_collection_button)
+        collections_row.addWidget(self.report_button)
         left_layout.addLayout(collections_row)
         left_layout.addWidget(self.table, 1)
         left_layout.addWidget(self.library_count)
@@ -120,8 +126,11 @@ class ResearchTab(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)
         self.mode_box = QComboBox()
-        self.mode_box.addItem("Answer with the local model, checked", "auto")
-        self.mode_box.addItem("Quote the passages only", "extractive")
+        self.mode_box.addItem("Local model, checked", "auto")
+        self.mode_box.addItem("Quotes only", "extractive")
+        self.mode_box.setToolTip("Local model: the generator writes the answer, and every sentence is checked "
+                                 "against the passages (unsupported ones are removed). Quotes only: the "
+                                 "passages' own sentences.")
         self.year_from = QSpinBox()
         self.year_to = QSpinBox()
         for box, label in ((self.year_from, "from"), (self.year_to, "to")):
@@ -202,13 +211,15 @@ class ResearchTab(QWidget):
 
     def _sync(self) -> None:
         busy = self._busy is not None
-        for widget in (self.ask_button, self.search_button):
+        for widget in (self.ask_button, self.search_button, self.report_button):
             widget.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy)
+        self.cancel_button.setVisible(busy)
         self.remove_button.setEnabled(bool(self.table.selectionModel().selectedRows()))
 
-    def _run(self, title: str, fn, *args, status: str = "", busy: bool = False) -> Job:
-        job = self.jobs.start(title, fn, *args)
+    def _run(self, title: str, fn, *args, status: str = "", busy: bool = False, listed: bool = True) -> Job:
+        """Start `fn` off the GUI thread; `listed` jobs (imports, answers) show in the Jobs
+        page and the status bar, quick reads do not."""
+        job = self.jobs.start(title, fn, *args) if listed else run_job(fn, *args)
         if busy:
             self._busy = job
             job.finished.connect(lambda: (setattr(self, "_busy", None), self._sync()))
@@ -221,8 +232,8 @@ class ResearchTab(QWidget):
     def refresh(self) -> Job:
         """Reload the document list and the collections (off the GUI thread)."""
         self._loads += 1
-        job = self.jobs.start("Load the research library", work.load_library, self.data_dir,
-                              self._collection())
+        job = self._run("Load the research library", work.load_library, self.data_dir,
+                        self._collection(), listed=False)
         job.result.connect(lambda view, seq=self._loads: self._show_library(view, seq))
         job.error.connect(lambda message: show_error(self.library_status, "Library not loaded", message))
         return job
@@ -339,7 +350,7 @@ class ResearchTab(QWidget):
             self.status.setText("Type a few words to search for.")
             return None
         job = self._run("Search the library", work.search, self.data_dir, text, self.device,
-                        self._filters(), status="Searching…", busy=True)
+                        self._filters(), status="Searching…", busy=True, listed=False)
         job.result.connect(self._show_hits)
         job.error.connect(lambda message: show_error(self.status, "Search failed", message))
         return job
@@ -407,6 +418,33 @@ class ResearchTab(QWidget):
         self.evidence_status.setText(f"{len(answer.evidence)} passages retrieved; {model}; "
                                      f"{answer.timings.get('total_s', 0):.1f} s.")
 
+    def write_report(self) -> Job | None:
+        """The report for the chosen collection, as a cancellable job; shown in the Answer
+        view, from where Export writes Markdown, HTML or PDF."""
+        if self._busy is not None:
+            return None
+        collection = self._collection()
+        self.views.setCurrentWidget(self.output)
+        self.output.begin("Writing the report…")
+        job = self._run(f"Research report: {collection or 'the whole library'}", work.report, self.data_dir,
+                        collection, self.device, status="Writing the report…", busy=True)
+        job.progress.connect(lambda _f, message: self.status.setText(message))
+        job.result.connect(self._show_report)
+        job.error.connect(lambda message: (self.output.finish(status=""),
+                                           show_error(self.status, "No report", message)))
+        job.cancelled.connect(lambda: (self.output.finish(status="Cancelled"), self.status.setText("Cancelled.")))
+        return job
+
+    def _show_report(self, report) -> None:
+        self.answer = None
+        self.report = report
+        self.output.set_text(report.to_markdown())
+        sources = [{"document": q.document, "title": q.document, "page": q.page, "text": q.passage,
+                    "document_id": q.document_id} for q in report.quotes()]
+        self.output.finish(None, sources, status=f"Report: {len(report.papers)} papers, "
+                                                 f"{len(report.themes)} themes, {report.seconds:.1f} s.")
+        self.status.setText("Export writes it as Markdown, HTML or PDF.")
+
     def cancel(self) -> None:
         if self._busy is not None:
             self._busy.cancel()
@@ -428,7 +466,8 @@ class ResearchTab(QWidget):
     def show_passage(self, document_id: int, page: int, title: str, passage: str) -> Job:
         """The page's text with `passage` highlighted and scrolled into view."""
         self.passage_title.setText(f"{title} — page {page}")
-        job = self.jobs.start(f"Open {title}, page {page}", work.page_text, self.data_dir, document_id, page)
+        job = self._run(f"Open {title}, page {page}", work.page_text, self.data_dir, document_id, page,
+                        listed=False)
         job.result.connect(lambda text: self._show_page(text, passage))
         job.error.connect(lambda message: self.passage.setPlainText(f"Page not available: {message}"))
         return job

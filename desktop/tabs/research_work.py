@@ -71,3 +71,10 @@ def remove_documents(data_dir: Path, ids: list[int], progress=None, cancelled=No
 
     with open_store(data_dir) as store:
         return sum(1 for i in ids if remove_document(store, i))
+
+
+def report(data_dir: Path, collection: str | None, device: str, progress=None, cancelled=None):
+    from engine.workspaces.research.workspace import write_report
+
+    return write_report(data_dir, collection=collection, device=device, progress=progress,
+                        cancelled=cancelled)

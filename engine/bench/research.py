@@ -107,9 +107,42 @@ def _work_dir(root: Path, name: str, models: Path) -> Path:
     return data
 
 
-def _load_average() -> float | None:
-    """The 1-minute load average: another busy process on a 2-core machine skews every number."""
-    return round(os.getloadavg()[0], 2) if hasattr(os, "getloadavg") else None
+class _CpuShare:
+    """Cores used over a stretch of the run: by this process, by every other process
+    (machine-wide busy time minus ours) and stolen by the hypervisor. On a 2-core machine
+    another busy process skews every number; this says whether one did."""
+
+    def __init__(self):
+        self.start = self._now()
+
+    @staticmethod
+    def _now() -> tuple[float, float, float | None, float | None]:
+        try:
+            import psutil
+
+            t = psutil.cpu_times()
+            busy = t.user + t.nice + t.system + getattr(t, "irq", 0.0) + getattr(t, "softirq", 0.0)
+            steal = getattr(t, "steal", 0.0)
+        except Exception:  # psutil missing or /proc unreadable: own share only
+            busy = steal = None
+        return time.perf_counter(), time.process_time(), busy, steal
+
+    def stop(self) -> dict:
+        end = self._now()
+        wall = max(end[0] - self.start[0], 1e-9)
+        own = end[1] - self.start[1]
+        out = {"wall_s": round(wall, 2), "own_cores": round(own / wall, 2)}
+        if end[2] is not None and self.start[2] is not None:
+            out["other_cores"] = round(max(end[2] - self.start[2] - own, 0.0) / wall, 2)
+            out["steal_cores"] = round((end[3] - self.start[3]) / wall, 2)
+        return out
+
+
+def _cpu_text(usage: dict) -> str:
+    text = f"this process {usage['own_cores']} cores"
+    if "other_cores" in usage:
+        text += f", other processes {usage['other_cores']}, hypervisor steal {usage['steal_cores']}"
+    return text
 
 
 def _machine() -> dict:
@@ -128,12 +161,12 @@ def _machine() -> dict:
 # -- 1. ingest ----------------------------------------------------------------------------
 
 def _bench_ingest(store, embedder, papers: list[Path], progress: Progress) -> dict:
-    load = [_load_average()]
+    usage = _CpuShare()
     t0 = time.perf_counter()
     report = library.ingest(papers, store, embedder,
                             progress=lambda f, m: progress(0.02 + 0.28 * f, f"ingest: {m}"))
     wall = time.perf_counter() - t0
-    load.append(_load_average())
+    ingest_cpu = usage.stop()
     if not report.pages:
         raise EnclaveError("no document could be ingested: "
                            + "; ".join(f"{f.path}: {f.reason}" for f in report.files)[:500])
@@ -148,10 +181,11 @@ def _bench_ingest(store, embedder, papers: list[Path], progress: Progress) -> di
     texts = [r[0] for r in store.db.execute(  # search_text: what the ingest embedded
         "select c.search_text from chunks c join embeddings e on e.chunk_id = c.id where e.model_id = ? "
         "order by c.id", [embedder.model_id])]
+    usage = _CpuShare()
     t0 = time.perf_counter()
     embedder.embed(texts, batch_size=library.EMBED_BATCH)
     embed_alone = time.perf_counter() - t0
-    load.append(_load_average())
+    ceiling_cpu = usage.stop()
 
     seconds = {k: round(v, 3) for k, v in report.seconds.items()}
     seconds["chunk (re-timed)"] = round(chunking, 3)
@@ -162,8 +196,8 @@ def _bench_ingest(store, embedder, papers: list[Path], progress: Progress) -> di
             "wall_s": round(wall, 2), "seconds": seconds,
             "share": {k: round(v / wall, 3) for k, v in seconds.items()},
             "pages_per_s": round(report.pages / wall, 2),
-            "load_average": {"start": load[0], "after_ingest": load[1], "after_ceiling": load[2]},
-            "ceiling": {"embed_s": round(embed_alone, 2), "batch_size": library.EMBED_BATCH,
+            "cpu": ingest_cpu,
+            "ceiling": {"embed_s": round(embed_alone, 2), "batch_size": library.EMBED_BATCH, "cpu": ceiling_cpu,
                         "chunks_per_s": round(len(texts) / embed_alone, 1) if embed_alone else 0.0,
                         "pages_per_s": round(report.pages / embed_alone, 2) if embed_alone else 0.0},
             "documents": [{"file": Path(f.path).name, "status": f.status, "pages": f.pages,
@@ -228,6 +262,7 @@ def _content_words(text: str) -> set[str]:
 def _bench_answers(store, embedder, generator, mode: str, qa: list[dict], pdf_pages: _PdfPages,
                    progress: Progress, span: tuple[float, float]) -> dict:
     rows, latencies = [], []
+    usage = _CpuShare()
     for i, item in enumerate(qa):
         progress(span[0] + (span[1] - span[0]) * i / len(qa), f"answers ({mode}) {i + 1}/{len(qa)}")
         t0 = time.perf_counter()
@@ -252,10 +287,11 @@ def _bench_answers(store, embedder, generator, mode: str, qa: list[dict], pdf_pa
                                                   for c in answer.citations),
                      "citations": checks, "notes": list(answer.notes),
                      "timings": {k: round(v, 3) for k, v in answer.timings.items()}})
+    cpu = usage.stop()
     cited = [c for r in rows for c in r["citations"]]
     pdf_checked = [c for c in cited if c["in_pdfium_page"] is not None]
     return {"mode_asked": mode, "questions": len(rows), "modes": dict(Counter(r["mode"] for r in rows)),
-            "latency": _ms(latencies),
+            "latency": _ms(latencies), "cpu": cpu,
             "citations_per_answer": round(len(cited) / len(rows), 2),
             "citations": len(cited),
             "in_stored_page": round(sum(c["in_stored_page"] for c in cited) / len(cited), 4) if cited else None,
@@ -401,6 +437,7 @@ def _bench_scale(real_store, embedder, work: Path, qa: list[dict], n_chunks: int
         warmup_s = time.perf_counter() - t0
 
         totals, results = [], []
+        usage = _CpuShare()
         for i, q in enumerate(queries):
             if i % 20 == 0:
                 progress(0.84 + 0.1 * i / len(queries), f"search at scale: query {i + 1}/{len(queries)}")
@@ -408,6 +445,7 @@ def _bench_scale(real_store, embedder, work: Path, qa: list[dict], n_chunks: int
             hits = search(store, q, embedder, limit=10)
             totals.append(time.perf_counter() - t0)
             results.append(len(hits))
+        search_cpu = usage.stop()
         # where a query's time goes: the same queries, one stage at a time
         stages: dict[str, list[float]] = {"embed query": [], "keyword (FTS5 BM25)": [],
                                           "vector (index check + embed + matrix product)": []}
@@ -432,7 +470,7 @@ def _bench_scale(real_store, embedder, work: Path, qa: list[dict], n_chunks: int
                 "write_s": round(write_s, 2), "db_mb": round(db_bytes / 1e6, 1),
                 "index_load_s": round(index_load_s, 3), "index_rows": int(len(index.ids)),
                 "index_mb": round(index.matrix.nbytes / 1e6, 1), "warmup_search_ms": round(1000 * warmup_s, 1),
-                "latency": _ms(totals), "stages": {k: _ms(v) for k, v in stages.items()},
+                "latency": _ms(totals), "cpu": search_cpu, "stages": {k: _ms(v) for k, v in stages.items()},
                 "empty_results": sum(1 for n in results if n == 0), "queries": len(queries)}
     finally:
         store.close()
@@ -564,7 +602,13 @@ def _markdown(r: dict) -> str:
              f"100 % | {_met(v['citations_in_stored_page']['met'])} |",
              f"| search p95 at {sc['chunks']:,} passages | {sc['latency']['p95_ms']} ms | "
              f"≤ {t['search_p95_ms']:g} ms | {_met(v['search_p95_ms']['met'])} |",
-             "", "## 1. Ingest", "",
+             ""]
+    busy = max([u.get("other_cores", 0.0) for u in (ing["cpu"], ing["ceiling"]["cpu"], sc["cpu"])]
+               + [a["cpu"].get("other_cores", 0.0) for a in r["answers"].values()])
+    if busy >= 0.3:
+        lines += [f"**The machine was shared**: other processes used up to {busy} cores during a timed "
+                  "stage (see each section), so the speeds below are lower than on an idle machine.", ""]
+    lines += ["## 1. Ingest", "",
              f"{ing['imported']} of {ing['files']} files imported: {ing['pages']} pages, {ing['chunks']} chunks "
              f"({ing['embedded_chunks']} embedded; reference-list chunks are not) in {ing['wall_s']} s wall = "
              f"**{ing['pages_per_s']} pages/s**.", "",
@@ -573,12 +617,6 @@ def _markdown(r: dict) -> str:
         lines.append(f"| {stage} | {seconds} | {_pct(ing['share'][stage])} |")
     ceiling = ing["ceiling"]
     ingest_rate = round(ing["embedded_chunks"] / ing["seconds"]["embed"], 1) if ing["seconds"]["embed"] else 0.0
-    load = ing["load_average"]
-    slower = ""
-    if ceiling["chunks_per_s"] and ingest_rate < 0.8 * ceiling["chunks_per_s"]:
-        slower = (f" — slower, so the ingest lost time to something else on the machine (1-min load "
-                  f"average {load['start']} at the start, {load['after_ingest']} after the ingest, "
-                  f"{load['after_ceiling']} after the ceiling run, on {m['cpu_count']} CPUs)")
     biggest = max((k for k in ing["seconds"] if k != "other"), key=lambda k: ing["seconds"][k])
     lines += ["",
               f"Ceiling: the embedder alone embeds the same {ing['embedded_chunks']} chunk texts (batch "
@@ -589,7 +627,8 @@ def _markdown(r: dict) -> str:
                  "embedder or fewer embedded chunks." if biggest == "embed" else
                  "parsing and writing, not the embedder, are what to speed up first.")
               + f" Inside the ingest the embedder ran at {ingest_rate} chunks/s, against {ceiling['chunks_per_s']} "
-              f"alone{slower}. Chunking is re-timed on the stored pages (the ingest does not time it); "
+              f"alone. CPU during the ingest: {_cpu_text(ing['cpu'])}; during the ceiling run: "
+              f"{_cpu_text(ceiling['cpu'])}. Chunking is re-timed on the stored pages (the ingest does not time it); "
               "other = wall − the stages (duplicate checks, progress, Python).", ""]
     if ing["failed"]:
         lines += ["Not imported: " + "; ".join(f"{Path(f['path']).name} ({f['reason']})" for f in ing["failed"]), ""]
@@ -615,6 +654,9 @@ def _markdown(r: dict) -> str:
                      f"{_pct(a['in_pdfium_page'])} ({a['pdfium_checked']}) | {_pct(a['reference_word_recall'])} | "
                      f"{_pct(a['cites_answering_paper'])} |")
     lines += ["",
+              "CPU during the answers: " + "; ".join(f"{name}: {_cpu_text(a['cpu'])}"
+                                                      for name, a in r["answers"].items()) + ".",
+              "",
               "Citation check: a cited passage, whitespace-normalised, must be found verbatim in the stored text "
               "of the page it cites (the text the app shows), and in the page text pypdfium2 extracts from the "
               "PDF directly (`get_text_range()`, whitespace-normalised, its line-end hyphen mark U+FFFE read "
@@ -650,7 +692,8 @@ def _markdown(r: dict) -> str:
     for stage, s in sc["stages"].items():
         lines.append(f"| stage: {stage} | {s['p50_ms']} | {s['p95_ms']} | {s['max_ms']} | {s['mean_ms']} |")
     share = sc["keyword_match_share"]
-    lines += ["", "Queries: the QA questions, repeated with one or two words dropped. The stages are timed "
+    lines += ["", f"CPU during the timed searches: {_cpu_text(sc['cpu'])}. "
+              "Queries: the QA questions, repeated with one or two words dropped. The stages are timed "
               "separately on the same queries; the rest of a search is fusion, fetching the rows and "
               "building snippets. The vector stage includes the check that the in-memory index is current "
               "(two SQL counts).",

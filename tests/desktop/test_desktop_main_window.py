@@ -95,7 +95,7 @@ def test_busy_indicator_cancels_a_slow_device_check(
 
     indicator.cancel_button.click()
     qtbot.waitUntil(lambda: window.device_status.text() == "Device: not checked", timeout=5000)
-    assert not indicator.isVisible()
+    qtbot.waitUntil(lambda: not indicator.isVisible(), timeout=5000)  # hidden once `finished` arrives
 
 
 def test_every_tab_shows_its_whole_empty_state(
@@ -103,7 +103,7 @@ def test_every_tab_shows_its_whole_empty_state(
 ):
     monkeypatch.setattr(api, "doctor", lambda d, **kw: make_report(d))
     window = open_window(tmp_path)
-    for index in range(4):  # the workspaces; Models, History and Jobs have their own tests
+    for index in range(1, 4):  # the workspaces still to come; the others have their own tests
         window.tabs.setCurrentIndex(index)
         qtbot.wait(10)
         state = window.tabs.currentWidget().empty_state
@@ -136,12 +136,12 @@ def test_shortcuts_switch_tabs_and_geometry_and_tab_are_remembered(
     assert window.tabs.tabText(window.tabs.currentIndex()) == "Jobs"
     qtbot.keyClick(window, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.tabText(window.tabs.currentIndex()) == "History"
-    window.resize(700, 500)  # fits the offscreen screen (800 x 600): restore keeps it
+    window.resize(760, 560)  # fits the offscreen screen (800 x 600): restore keeps it
     qtbot.waitUntil(lambda: not window.device_check_pending(), timeout=5000)
     window.close()
     again = open_window(tmp_path)
     assert again.tabs.tabText(again.tabs.currentIndex()) == "History"
-    assert (again.width(), again.height()) == (700, 500)
+    assert (again.width(), again.height()) == (760, 560)
     qtbot.waitUntil(lambda: not again.device_check_pending(), timeout=5000)
 
 

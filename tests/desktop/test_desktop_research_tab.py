@@ -101,3 +101,15 @@ def test_an_empty_question_and_an_empty_library_say_what_to_do(qtbot, tab):
     tab.query.setText("What reduces stroke?")
     finish(qtbot, tab.ask())
     assert tab.answer.mode == "no_answer" and "empty" in tab.output.text()
+
+
+def test_report_for_the_collection_opens_in_the_answer_view(qtbot, tab, tmp_path):
+    (tmp_path / "trial.md").write_text(TRIAL, encoding="utf-8")
+    (tmp_path / "soil.txt").write_text(SOIL, encoding="utf-8")
+    finish(qtbot, tab.ingest([str(tmp_path)]))
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 2, timeout=WAIT_MS)
+    finish(qtbot, tab.write_report())
+    assert tab.report is not None and len(tab.report.papers) == 2
+    text = tab.output.text()
+    assert "## Themes" in text and "## References" in text and "31 percent" in text
+    assert tab.output.export_button.isEnabled() and tab.output.sources_list.count() >= 2

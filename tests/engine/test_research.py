@@ -162,3 +162,35 @@ def test_bad_files_get_reasons_and_lose_nothing(library_dir, tmp_path, prepared_
         assert store.db.execute("select count(*) from chunks").fetchone()[0] >= before
         report = library.ingest([DATA / "papers" / "llama.pdf"], store, embedder, cancelled=lambda: True)
         assert report.cancelled and not report.files
+
+
+def test_report_quotes_every_line_from_the_papers(library_dir, tmp_path):
+    from engine.errors import Cancelled
+    from engine.workspaces.research.report import build_report
+
+    data, _ = library_dir
+    embedder = get_embedder(data, None, "cpu")
+    with open_store(data) as store:
+        report = build_report(store, embedder, collection="transformers")
+        assert {Path(p.path).name for p in report.papers} == set(SLICE)
+        assert len(report.themes) >= 2 and all(t.terms for t in report.themes)
+        assert all(p.summary and p.findings for p in report.papers)
+        bert = next(p for p in report.papers if p.path.endswith("bert.pdf") and "BERT:" in p.title)
+        assert bert.summary[0].text.startswith("We introduce a new language representation model called BERT")
+        for quote in report.quotes():  # every statement is a sentence of the cited page
+            page = store.db.execute("select text from pages where document_id = ? and page = ?",
+                                    [quote.document_id, quote.page]).fetchone()[0]
+            assert flat(quote.passage) in flat(page)
+        with pytest.raises(Cancelled):
+            build_report(store, embedder, cancelled=lambda: True)
+    markdown = report.to_markdown()
+    for heading in ("## Themes", "## Papers", "## Agreement across papers", "## Disagreement across papers",
+                    "## Open questions", "## References"):
+        assert heading in markdown
+    assert "<h2>References</h2>" in report.to_html() and "<script" not in report.to_html()
+    out = tmp_path / "report.html"
+    run_cli("research", "report", "--collection", "transformers", "--out", str(out), "--data-dir", str(data),
+            check=True)
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    proc = run_cli("research", "report", "--out", str(tmp_path / "r.pdf"), "--data-dir", str(data))
+    assert proc.returncode == 2 and "Export" in proc.stderr and not (tmp_path / "r.pdf").exists()

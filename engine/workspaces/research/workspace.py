@@ -4,6 +4,7 @@ the history."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -101,3 +102,42 @@ def ask_question(data_dir: Path, question: str, *, device: str = "auto", mode: s
 def documents(data_dir: Path, collection: str | None = None) -> list[library.DocumentInfo]:
     with open_store(data_dir) as store:
         return library.list_documents(store, collection)
+
+
+REPORT_FORMATS = (".md", ".html", ".json")
+
+
+def write_report(data_dir: Path, *, collection: str | None = None, title: str | None = None,
+                 out: Path | None = None, device: str = "auto", progress: Progress = None,
+                 cancelled: IsCancelled = None):
+    """Build the research report for a collection; with `out`, write it (.md, .html or
+    .json, atomically). The run is kept in the history."""
+    import os
+
+    from engine.workspaces.research.report import build_report
+
+    if out is not None and Path(out).suffix.lower() not in REPORT_FORMATS:
+        hint = " (PDF: open the report in the window and use Export)" if Path(out).suffix.lower() == ".pdf" else ""
+        raise EnclaveError(f"report format {Path(out).suffix or '(none)'} is not supported here: "
+                           f"use {', '.join(REPORT_FORMATS)}{hint}")
+    embedder = load_embedder(data_dir, device)
+    with open_store(data_dir) as store:
+        report = build_report(store, embedder, collection=collection, title=title, progress=progress,
+                              cancelled=cancelled)
+        store.add_run(WORKSPACE, "report", f"report: {collection or 'the library'}", report.to_json(),
+                      model_id=getattr(embedder, "model_id", None), provider=getattr(embedder, "provider", None),
+                      timings={"total_s": report.seconds})
+    if out is not None:
+        out = Path(out)
+        suffix = out.suffix.lower()
+        text = (report.to_markdown() if suffix == ".md" else report.to_html() if suffix == ".html"
+                else json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+        tmp = out.with_name(f".{out.name}.tmp")
+        try:
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, out)
+        except OSError as exc:
+            raise EnclaveError(f"cannot write {out}: {exc.strerror or exc}") from None
+        finally:
+            tmp.unlink(missing_ok=True)
+    return report

@@ -147,7 +147,8 @@ def test_history_export_and_purge(model_data_dir, tmp_path):
     proc = run_cli("history", "purge", "--data-dir", str(model_data_dir))
     assert proc.returncode == 2 and "--yes" in proc.stderr  # never purges without consent
     proc = run_cli("history", "purge", "--yes", "--json", "--data-dir", str(model_data_dir), check=True)
-    assert json.loads(proc.stdout)["purged"] == 2  # the tour's embedding and generation runs
+    # the tour: embedding, generation, the research import and its two answers
+    assert json.loads(proc.stdout)["purged"] == 5
 
 
 def test_no_display_gives_a_one_line_hint(tmp_path):

@@ -28,6 +28,8 @@ VERDICTS = ("yes", "no", "maybe")
 
 # Sentences that decide when the passages hold no conclusion: the closest few to the question.
 DECIDING_SENTENCES = 3
+# How much a later sentence is preferred (0 first .. POSITION_BONUS last), in cosine units.
+POSITION_BONUS = 0.15
 # A deciding sentence's weight: softmax of its cosine to the question at this temperature,
 # so a sentence 0.1 closer counts e^1 = 2.7 times as much.
 RELEVANCE_TEMPERATURE = 0.1
@@ -42,6 +44,14 @@ _OPEN_QUESTION = re.compile(r"^(what|which|who|whom|whose|when|where|why|how)\b"
 _CLAUSE_START = re.compile(r"[:;,.?!]\s*|\b(?:and|but|or|so)\s+", re.IGNORECASE)
 
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\[(\"'])")
+# A full stop that ends an abbreviation, not a sentence ("vs. 2.2 cm", "et al. 2010").
+_ABBREVIATION_END = re.compile(r"\b(vs|v|e\.g|i\.e|et al|cf|fig|figs|approx|ca|no|nos|dr|mr|mrs|ms|prof|"
+                               r"resp|incl|ref|refs|eq|vol|pp|st|min|max|sec|mo|yr|yrs|wk|wks)\.$",
+                               re.IGNORECASE)
+# A sentence that reports: past-tense findings or numbers, rather than background.
+_REPORTED = re.compile(r"\b(was|were|had|showed|found|observed|demonstrated|revealed|did|"
+                       r"increased|decreased|reduced|improved|remained|differed|occurred)\b|\d",
+                       re.IGNORECASE)
 _INLINE_LABEL = re.compile(r"^\s*([A-Z][A-Za-z ]{2,40}):\s+")
 _CONCLUSION_SECTION = re.compile(r"^\W*(\d+(\.\d+)*\.?\s+)?(conclusions?|interpretation|summary|"
                                  r"concluding remarks|implications?)\b", re.IGNORECASE)
@@ -53,11 +63,29 @@ _CONCLUSION_START = re.compile(
     r"demonstrates?|supports?|confirms?|reveals?|implies|imply|provides?|highlights?)|"
     r"we (show|demonstrate|provide evidence|conclude))\b", re.IGNORECASE)
 _OBJECTIVE = re.compile(
-    r"^(the |our |this )?(aims?|purposes?|objectives?|goals?)\b|^(we|this study|the present study|"
-    r"this paper|the authors) (aimed|sought|set out|investigated|examined|evaluated|assessed|"
-    r"hypothesi[sz]ed|wanted|asked|tested|studied|compared|determined|explored)|^to (determine|assess|"
-    r"evaluate|investigate|examine|compare|explore|test|establish|describe|identify|study|analy[sz]e)\b|"
+    r"^(the |our |this |a |one )?(main |primary |secondary )?(aims?|purposes?|objectives?|goals?|"
+    r"hypothes[ie]s|question)\b|"
+    r"\b(we|this study|this paper|this article|this analysis|the present study|the present analysis|"
+    r"the authors|it) (was |were |is )?(therefore |prospectively |retrospectively )?(aimed|aims|sought|"
+    r"seeks|set out|investigat\w+|examin\w+|evaluat\w+|assess\w+|hypothesi[sz]\w+|wanted|asked|"
+    r"tested|studied|compar\w+|determin\w+|explor\w+|analy[sz]\w+|review\w+|describ\w+|planned|"
+    r"designed|conducted|undertaken|performed)\b|"
+    r"\bwhether\b|\b(sought|aimed|designed|planned|conducted|undertaken|performed) to\b|"
+    r"^to (determine|assess|evaluate|investigate|examine|compare|explore|test|establish|describe|"
+    r"identify|study|analy[sz]e|clarify|address)\b|\blittle is known\b|\bis (unknown|unclear)\b|"
     r"\?$", re.IGNORECASE)
+# Methods: what was done, not what was found.
+_METHOD = re.compile(
+    r"\b(were|was) (recruited|enrolled|included|randomi[sz]ed|allocated|assigned|calculated|obtained|"
+    r"measured|collected|recorded|administered|given|treated|performed|conducted|used|analy[sz]ed|"
+    r"reviewed|assessed|evaluated|examined|studied|selected|identified|divided|classified|defined|"
+    r"followed|interviewed|surveyed|asked|invited|compared|estimated|retrieved|extracted|scored|"
+    r"categori[sz]ed|grouped|stratified|matched)\b(?! (to|with|by) (be |have )?(significant|higher|lower))|"
+    r"\b(have been|has been) used\b|\bconsisted of\b|\bcompleted the\b|\bwe (used|performed|"
+    r"conducted|recruited|enrolled|included|reviewed|analy[sz]ed|measured|collected|identified|"
+    r"retrospectively|prospectively)\b|\b(retrospective|prospective|cross-sectional|randomi[sz]ed|"
+    r"cohort|case-control|comparative) (study|analysis|review|trial|survey)\b",
+    re.IGNORECASE)
 
 # -- cues ---------------------------------------------------------------------------------
 # Phrases that look negative but are not ("not only ... but also") or that hedge rather than
@@ -90,15 +118,21 @@ _HEDGE = re.compile(
     r"mixed|appears? to|seems? to|trends?|tended|tendency|marginal(ly)?|borderline|partial(ly)?|"
     r"partly|some but not|in some|subgroup|only in|only when|only for|depend(s|ed|ing)? on|"
     r"warrant(s|ed)?|preliminary|caution|debat(e|able))\b", re.IGNORECASE)
-_SIGNIFICANT = re.compile(r"\b(statistically |highly )?significant(ly)?\b", re.IGNORECASE)
+# "significant" as a statistical finding, not as "a significant stenosis" (a large one)
+_SIGNIFICANT = re.compile(
+    r"\b(statistically |highly |clinically )?significantly\b|\bstatistically significant\b|"
+    r"\bsignificant(ly)? (\w+ )?(differences?|associations?|correlations?|relationships?|relations?|"
+    r"effects?|increases?|decreases?|reductions?|improvements?|changes?|predictors?|risk factors?|"
+    r"benefits?|gains?|declines?|rises?|impact|influence|interactions?|trends?|variations?|"
+    r"advantages?|higher|lower|greater|better|worse|more|less|fewer)\b|"
+    r"\b(was|were|is|are|remained|became|proved) (\w+ )?significant\b", re.IGNORECASE)
 _NEGATED_BEFORE = re.compile(r"\b(not|no|non|nor|without|never|neither|lack of|absence of)\W+(\w+\W+){0,2}$",
                              re.IGNORECASE)
 _EFFECT = re.compile(
     r"\b(associated with|correlated with|related to|linked to|predict(s|ed|or|ors|ive)?|"
     r"improv(ed|es|ement)|reduc(ed|es|tion)|increas(ed|es)|decreas(ed|es)|higher|lower|greater|"
     r"fewer|superior|inferior|effective|efficacious|beneficial|benefit(ed)?|risk factor|"
-    r"odds ratio|hazard ratio|relative risk|accurate(ly)?|sensitivity|specificity|"
-    r"differ(ed|s)?|different|difference)\b", re.IGNORECASE)
+    r"odds ratio|hazard ratio|relative risk|accurate(ly)?|sensitivity|specificity)\b", re.IGNORECASE)
 _P_VALUE = re.compile(r"\bp\s*(<\s*or\s*=|>\s*or\s*=|<=|>=|[<>=≤≥]|less than|of)\s*(0?\.\d+|[01](\.\d+)?(e-?\d+)?)",
                       re.IGNORECASE)
 _UP = re.compile(r"\b(increas\w*|higher|more|greater|elevat\w*|rais\w*|ris(e|es|ing)|improv\w*|better|"
@@ -110,7 +144,7 @@ _SAMENESS = re.compile(r"\b(same|similar|equivalent|comparable|equal(ly)?|interc
                        r"as (\w+ ){0,2}as)\b", re.IGNORECASE)
 
 CUES = ("negation", "weak_negation", "hedge", "significant", "p_significant", "p_not_significant",
-        "effect", "up", "down")
+        "effect", "up", "down", "reported")
 
 # Hand-written prototypes (not from any benchmark) of the three kinds of answer.
 PROTOTYPES = {
@@ -191,7 +225,8 @@ def cues(sentence: str) -> dict[str, float]:
     return {"negation": float(negation), "weak_negation": float(weak),
             "hedge": float(len(_HEDGE.findall(sentence))), "significant": float(significant),
             "p_significant": float(p_yes), "p_not_significant": float(p_no), "effect": float(effect),
-            "up": float(len(_UP.findall(text))), "down": float(len(_DOWN.findall(text)))}
+            "up": float(len(_UP.findall(text))), "down": float(len(_DOWN.findall(text))),
+            "reported": float(bool(_REPORTED.search(text)))}
 
 
 @dataclass
@@ -200,7 +235,15 @@ class _Sentence:
     position: float  # 0 (first sentence of the passages) .. 1 (last)
     conclusion: bool  # in a conclusion section or opening like a conclusion
     objective: bool  # states the aim or asks the question: no verdict in it
+    method: bool  # says what was done, not what was found
     cues: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def finding(self) -> float:
+        """0-1: how much the sentence reads like a result (significance, an effect or its absence)."""
+        c = self.cues
+        return min(1.0, c["negation"] + c["significant"] + c["p_significant"] + c["p_not_significant"]
+                   + 0.3 * c["effect"] + 0.2 * c["hedge"])
 
 
 def _split(passages: list[str]) -> list[_Sentence]:
@@ -219,13 +262,22 @@ def _split(passages: list[str]) -> list[_Sentence]:
             label = _INLINE_LABEL.match(flat)
             if label:  # "CONCLUSIONS: ..." in a structured abstract
                 in_conclusion = bool(_CONCLUSION_SECTION.match(label.group(1)))
-            for sentence in _SENTENCE_SPLIT.split(flat):
+            pieces: list[str] = []
+            for piece in _SENTENCE_SPLIT.split(flat):
+                if pieces and _ABBREVIATION_END.search(pieces[-1]):
+                    pieces[-1] += " " + piece
+                else:
+                    pieces.append(piece)
+            for sentence in pieces:
                 sentence = sentence.strip()
                 if len(sentence.split()) < 4:
                     continue
                 body = _INLINE_LABEL.sub("", sentence, count=1) if label else sentence
+                c = cues(body)
                 out.append(_Sentence(sentence, 0.0, in_conclusion or bool(_CONCLUSION_START.match(body)),
-                                     bool(_OBJECTIVE.search(body)), cues(body)))
+                                     bool(_OBJECTIVE.search(body)),
+                                     bool(_METHOD.search(body)) and not (c["significant"] or c["negation"]
+                                                                         or c["p_significant"]), c))
     for i, s in enumerate(out):
         s.position = i / max(len(out) - 1, 1)
     return out
@@ -292,14 +344,19 @@ def _analyse(question: str, passages: list[str], embedder) -> _Analysis:
     if conclusions:
         deciding = conclusions
     else:
-        pool = [i for i, s in enumerate(sentences) if not s.objective] or list(range(len(sentences)))
-        # results carry the answer: a sentence with a finding (a p-value, "significant", an
-        # effect or its absence) is preferred to background of the same relevance
+        # results carry the answer: among the sentences that state a finding (not the aim,
+        # not the methods), the closest to the question, later ones preferred (an abstract
+        # reports its results after its background and methods)
+        everything = range(len(sentences))
+        pools = ([i for i in everything if not sentences[i].objective and not sentences[i].method
+                  and sentences[i].finding > 0],
+                 [i for i in everything if not sentences[i].objective and not sentences[i].method],
+                 [i for i in everything if not sentences[i].objective], list(everything))
+        pool = next(p for p in pools if p) if sentences else []
+
         def rank(i: int) -> float:
-            c = sentences[i].cues
-            finding = min(1.0, c["negation"] + c["significant"] + c["p_significant"] + c["p_not_significant"]
-                          + 0.3 * c["effect"])
-            return float(similarity[i]) + 0.1 * finding + 0.03 * sentences[i].position
+            s = sentences[i]
+            return float(similarity[i]) + 0.1 * s.finding + 0.05 * s.cues["reported"] + POSITION_BONUS * s.position
         deciding = sorted(pool, key=rank, reverse=True)[:DECIDING_SENTENCES]
     if deciding:
         sims = np.array([similarity[i] for i in deciding], dtype=np.float64)

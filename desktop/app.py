@@ -60,7 +60,9 @@ def _settle(app, seconds: float = 120.0) -> None:
     while active_jobs() and time.monotonic() < deadline:
         app.processEvents()
         time.sleep(0.01)
-    app.processEvents()
+    for _ in range(20):  # layouts and deferred renders (the answer view's timer) catch up
+        app.processEvents()
+        time.sleep(0.01)
 
 
 def _ask_for_screenshot(app, tab, question: str) -> None:

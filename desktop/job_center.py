@@ -16,7 +16,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from desktop.worker import Job, run_job
+from desktop.worker import Job, is_data, run_job
 
 RUNNING, DONE, FAILED, CANCELLED = "running", "done", "failed", "cancelled"
 
@@ -87,7 +87,7 @@ class JobCenter(QObject):
 
     def _on_progress(self, record: JobRecord, fraction: float, message: str) -> None:
         record.fraction = fraction
-        if message and message != record.message:
+        if message and message != record.message and not is_data(message):
             record.message = message
             record.log.append(f"{record.elapsed_s:6.1f} s  {message}")
         self.changed.emit(record.id)

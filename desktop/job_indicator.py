@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
-from desktop.worker import Job
+from desktop.worker import Job, is_data
 
 _STEPS = 1000  # progress bar resolution
 
@@ -61,7 +61,8 @@ class JobIndicator(QWidget):
 
     def _on_progress(self, tracked: _Tracked, fraction: float, text: str) -> None:
         tracked.fraction = fraction
-        tracked.message = text or tracked.message
+        if text and not is_data(text):
+            tracked.message = text.splitlines()[0][:120]
         self._refresh()
 
     def _on_finished(self, tracked: _Tracked) -> None:

@@ -35,6 +35,15 @@ log = logging.getLogger(__name__)
 # an engine loop may report per token, and a flood of queued signals would stall the GUI.
 _PROGRESS_MIN_INTERVAL_S = 0.03
 
+# A progress message that starts with this carries data for the page that started the job
+# (e.g. a streamed draft), not status text: the Jobs list and the status bar skip it.
+DATA_PREFIX = "\u0000"
+
+
+def is_data(message: str) -> bool:
+    return message.startswith(DATA_PREFIX)
+
+
 # In-flight jobs, so Python never collects a Job (and its signals) before it finishes.
 # Only touched on the GUI thread.
 _ACTIVE: set[Job] = set()

@@ -35,6 +35,7 @@ from desktop.output_view import OutputView
 from desktop.tabs import research_work as work
 from desktop.widgets import heading, hint, read_only_table, show_error
 from desktop.worker import Job, run_job
+from engine.workspaces.research.text import readable
 
 TITLE = "Research"
 DESCRIPTION = (
@@ -473,8 +474,8 @@ class ResearchTab(QWidget):
         return job
 
     def _show_page(self, text: str, passage: str) -> None:
-        flat_page = " ".join(text.split())
-        flat_passage = " ".join(passage.split())
+        flat_page = readable(" ".join(text.split()))  # line-end hyphens joined for reading
+        flat_passage = readable(" ".join(passage.split()))
         start = flat_page.find(flat_passage) if flat_passage else -1
         if start < 0:
             self.passage.setHtml(f"<p>{html.escape(flat_page)}</p>")

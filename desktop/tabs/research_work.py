@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-DRAFT_PREFIX = "draft\u0000"  # a progress message carrying the generator's draft so far
+from desktop.worker import DATA_PREFIX
+
+DRAFT_PREFIX = DATA_PREFIX + "draft:"  # a progress message carrying the generator's draft so far
 
 
 @dataclass(frozen=True)

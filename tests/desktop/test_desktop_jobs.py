@@ -67,3 +67,30 @@ def test_jobs_recorded_by_the_command_line_are_listed(qtbot, tmp_path):
     assert page.recorded.isVisible() and page.recorded.rowCount() == 1
     assert page.recorded.item(0, 0).text() == "models.import" and page.recorded.item(0, 1).text() == "Failed"
     assert "not supported" in page.recorded.item(0, 4).text()
+
+
+def test_data_messages_stay_out_of_the_job_list_and_the_status_bar(qtbot):
+    """A streamed draft travels as progress data for its page; the Jobs log and the
+    status-bar indicator show status lines only (a long draft once grew the status bar)."""
+    from desktop.job_indicator import JobIndicator
+    from desktop.worker import DATA_PREFIX
+
+    def stream(progress=None, cancelled=None):
+        progress(0.2, "searching the library")
+        for n in range(1, 40):
+            progress(0.5, DATA_PREFIX + "draft:" + " word" * n + "\nsecond line")
+        return "ok"
+
+    center = JobCenter()
+    indicator = JobIndicator()
+    qtbot.addWidget(indicator)
+    job = center.start("Answer", stream)
+    indicator.track(job, "Answer")
+    seen = []
+    job.progress.connect(lambda f, m: seen.append(m))
+    with qtbot.waitSignal(job.finished, timeout=10_000):
+        pass
+    record = center.records()[0]
+    assert any(m.startswith(DATA_PREFIX) for m in seen)  # the page still receives the data
+    assert all(DATA_PREFIX not in line for line in record.log)
+    assert record.log and "searching the library" in record.log[0]

@@ -21,8 +21,8 @@ import numpy as np
 from engine.errors import EnclaveError
 from engine.store.db import Store
 from engine.workspaces.research.chunking import is_heading
-from engine.workspaces.research.library import readable
 from engine.workspaces.research.search import STOPWORDS, SearchHit, query_terms, search
+from engine.workspaces.research.text import readable
 
 # Below this cosine between the question and the best passage, nothing is relevant
 # (calibrated on the shared papers: answerable questions score 0.35-0.8, questions about
@@ -221,16 +221,26 @@ def _prompt(question: str, hits: list[SearchHit]) -> list[dict]:
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def verify(draft: str, hits: list[SearchHit]) -> tuple[str, tuple[Citation, ...], list[str]]:
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in _content_words(text)}
+
+
+def verify(draft: str, hits: list[SearchHit], question: str = "") -> tuple[str, tuple[Citation, ...], list[str]]:
     """Keep the draft's sentences that a retrieved passage supports, with markers that
-    point at that passage (renumbered); returns (answer, citations, notes)."""
+    point at that passage (renumbered); returns (answer, citations, notes). A sentence
+    that only restates the question (fewer than two content words of its own) is dropped:
+    it would be "supported" without saying anything."""
     book = _Citations()
     kept, notes = [], []
     repaired = dropped = 0
+    asked = _stems(question)
     for sentence in sentences(draft):
         claimed = [int(n) for group in _MARKER.findall(sentence) for n in group.split(",")]
         bare = _MARKER.sub("", sentence).strip()
         if len(_content_words(bare)) < 2:
+            continue
+        if question and len(_stems(bare) - asked) < 2:
+            dropped += 1
             continue
         scored = sorted(((support(bare, h.text), i) for i, h in enumerate(hits)), reverse=True)
         valid = [n for n in claimed if 1 <= n <= len(hits) and support(bare, hits[n - 1].text) >= MIN_SUPPORT]
@@ -305,7 +315,7 @@ def ask(store: Store, question: str, embedder=None, generator=None, *, collectio
                 on_text(piece)
         timings["generate_s"] = time.perf_counter() - t0
         draft = "".join(pieces).strip()
-        text, citations, verify_notes = verify(draft, hits[:PROMPT_PASSAGES])
+        text, citations, verify_notes = verify(draft, hits[:PROMPT_PASSAGES], question)
         notes.extend(verify_notes)
         model, provider = generator.model_id, stats.provider
         if citations:

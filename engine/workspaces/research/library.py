@@ -8,7 +8,6 @@ cancel or a crash never leaves half a document; what was imported before stays.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ import numpy as np
 from engine.errors import Cancelled, EnclaveError
 from engine.store.db import Store, utcnow
 from engine.workspaces.research.chunking import chunk_pages, is_reference_section
+from engine.workspaces.research.text import LINE_END_HYPHEN, joined, printed, readable  # noqa: F401
 
 Progress = Callable[[float, str], None] | None
 IsCancelled = Callable[[], bool] | None
@@ -64,25 +64,6 @@ class IngestReport:
                 "files": [{"path": f.path, "status": f.status, "reason": f.reason,
                            "document_id": f.document_id, "title": f.title, "pages": f.pages,
                            "chunks": f.chunks, "warnings": list(f.warnings)} for f in self.files]}
-
-
-LINE_END_HYPHEN = "\ufffe"  # PDFium's mark for a word hyphenated at the end of a line
-
-
-def printed(text: str) -> str:
-    """Text as printed on the page: the line-end hyphen and the break, "representa- tion"
-    (what other PDF readers extract too, so quoted passages match their page text)."""
-    return text.replace(LINE_END_HYPHEN, "- ")
-
-
-def joined(text: str) -> str:
-    """Text for search and embeddings: hyphenated line ends joined, "representation"."""
-    return text.replace(LINE_END_HYPHEN, "")
-
-
-def readable(text: str) -> str:
-    """Printed text for reading (answers, snippets): "representa- tion" joined again."""
-    return re.sub(r"(?<=[a-z])- (?=[a-z])", "", text)
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutcome]]:

@@ -27,8 +27,8 @@ from engine.errors import Cancelled, EnclaveError
 from engine.store.db import Store
 from engine.workspaces.research.answer import _prose, sentences
 from engine.workspaces.research.chunking import is_reference_section
-from engine.workspaces.research.library import readable
 from engine.workspaces.research.search import STOPWORDS
+from engine.workspaces.research.text import readable
 
 Progress = Callable[[float, str], None] | None
 IsCancelled = Callable[[], bool] | None

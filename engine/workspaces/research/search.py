@@ -16,7 +16,7 @@ import numpy as np
 
 from engine.store.db import Store
 from engine.workspaces.research.chunking import is_reference_section
-from engine.workspaces.research.library import readable
+from engine.workspaces.research.text import readable
 
 RRF_K = 60
 CANDIDATES = 100

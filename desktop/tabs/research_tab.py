@@ -44,7 +44,8 @@ DESCRIPTION = (
     "then help you turn the findings into a report."
 )
 ALL_COLLECTIONS = "All documents"
-FILE_FILTER = "Documents (*.pdf *.txt *.md *.markdown *.html *.htm *.docx);;All files (*)"
+FILE_FILTER = ("Documents (*.pdf *.txt *.md *.markdown *.html *.htm *.docx);;"
+               "References (*.bib *.ris);;All files (*)")
 _STATUS_TEXT = {"indexed": "Indexed", "no_text": "No text (OCR not available)"}
 
 
@@ -296,7 +297,8 @@ class ResearchTab(QWidget):
     def _after_ingest(self, report) -> None:
         data = report.to_json()
         summary = (f"Imported {data['imported']}, skipped {data['skipped']}, failed {data['failed']}"
-                   + (f", {data['no_text']} without text" if data["no_text"] else "") + ".")
+                   + (f", {data['no_text']} without text" if data["no_text"] else "")
+                   + (f", {data['metadata']} reference files applied" if data["metadata"] else "") + ".")
         problems = [f"{Path(f.path).name}: {f.reason}" for f in report.files if f.reason]
         self.library_status.setText(summary + (" " + problems[0] if problems else ""))
         self.library_status.setToolTip("\n".join(problems))

@@ -194,3 +194,47 @@ def test_report_quotes_every_line_from_the_papers(library_dir, tmp_path):
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     proc = run_cli("research", "report", "--out", str(tmp_path / "r.pdf"), "--data-dir", str(data))
     assert proc.returncode == 2 and "Export" in proc.stderr and not (tmp_path / "r.pdf").exists()
+
+
+def test_bibtex_and_ris_files_fill_in_the_metadata_of_imported_papers(tmp_path, prepared_dir):
+    data = tmp_path / "lib"
+    data.mkdir()
+    (data / "models").symlink_to(prepared_dir / "models", target_is_directory=True)
+    bib = tmp_path / "refs.bib"
+    bib.write_text("""@inproceedings{sanh2019,
+  title = {{DistilBERT}, a distilled version of {BERT}: smaller, faster, cheaper and lighter},
+  author = {Sanh, Victor and Debut, Lysandre and Chaumond, Julien and Wolf, Thomas},
+  year = {2019},
+  booktitle = {EMC2 Workshop at NeurIPS}
+}
+""", encoding="utf-8")
+    ris = tmp_path / "other.ris"
+    ris.write_text("TY  - JOUR\nTI  - A paper that is not in the library at all\nAU  - Nobody, A.\nPY  - 2001\nER  - \n")
+    with open_store(data) as store:
+        # the bibliography is listed first; it is still applied after the paper is imported
+        report = library.ingest([bib, DATA / "papers" / "distilbert.pdf", ris], store, None)
+        status = {Path(f.path).name: (f.status, f.reason) for f in report.files}
+        assert status["distilbert.pdf"][0] == "imported"
+        assert status["refs.bib"] == ("metadata", "1 of 1 references matched documents in the library")
+        assert status["other.ris"] == ("metadata", "0 of 1 references matched documents in the library")
+        (doc,) = library.list_documents(store)
+        assert doc.year == 2019 and doc.authors[:2] == ("Victor Sanh", "Lysandre Debut")
+
+
+def test_a_500_page_pdf_is_read_whole(tmp_path):
+    """512 pages (BERT's 16, 32 times): every page stored, chunked and keyword-searchable."""
+    import pypdfium2 as pdfium
+
+    source = pdfium.PdfDocument(str(DATA / "papers" / "bert.pdf"))
+    big = pdfium.PdfDocument.new()
+    for _ in range(32):
+        big.import_pages(source)
+    path = tmp_path / "big.pdf"
+    big.save(str(path))
+    with open_store(tmp_path / "lib") as store:
+        report = library.ingest([path], store, None)
+        (outcome,) = report.files
+        assert outcome.status == "imported" and outcome.pages == 512 and outcome.chunks > 2000
+        assert store.db.execute("select count(*) from pages").fetchone()[0] == 512
+        hits = search(store, "next sentence prediction", None, limit=3)
+        assert hits and hits[0].page > 0

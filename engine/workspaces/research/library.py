@@ -8,6 +8,7 @@ cancel or a crash never leaves half a document; what was imported before stays.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ EMBED_BATCH = 8  # long passages: small batches stay in cache (8 is ~10 % faster
 @dataclass(frozen=True)
 class FileOutcome:
     path: str
-    status: str  # imported | skipped | failed | no_text
+    status: str  # imported | skipped | failed | no_text | metadata (a BibTeX/RIS file applied)
     reason: str = ""
     document_id: int | None = None
     title: str = ""
@@ -58,12 +59,58 @@ class IngestReport:
 
     def to_json(self) -> dict:
         return {"imported": self.count("imported"), "skipped": self.count("skipped"),
+                "metadata": self.count("metadata"),
                 "failed": self.count("failed"), "no_text": self.count("no_text"),
                 "pages": self.pages, "chunks": self.chunks, "cancelled": self.cancelled,
                 "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
                 "files": [{"path": f.path, "status": f.status, "reason": f.reason,
                            "document_id": f.document_id, "title": f.title, "pages": f.pages,
                            "chunks": f.chunks, "warnings": list(f.warnings)} for f in self.files]}
+
+
+BIBLIOGRAPHY_SUFFIXES = (".bib", ".ris")
+
+
+def _key(text: str) -> str:
+    """Compare titles ignoring case, spacing, punctuation and line-end hyphens."""
+    return re.sub(r"[^a-z0-9]", "", joined(text).lower())
+
+
+def apply_bibliography(store: Store, path: Path) -> FileOutcome:
+    """Metadata from a BibTeX or RIS file for documents already in the library, matched
+    by DOI (found on the document's first page) or by title."""
+    from engine.workspaces.research.parsing import parse_bibtex, parse_ris
+
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    entries = (parse_bibtex if path.suffix.lower() == ".bib" else parse_ris)(text)
+    if not entries:
+        return FileOutcome(str(path), "failed", "no references found in this file")
+    docs = store.db.execute("select d.id, d.title, p.text from documents d left join pages p "
+                            "on p.document_id = d.id and p.page = 1").fetchall()
+    updated = []
+    for entry in entries:
+        title_key = _key(entry.get("title") or "")
+        doi = (entry.get("doi") or "").lower()
+        for doc_id, title, first_page in docs:
+            first = (first_page or "")[:6000]
+            by_doi = doi and doi in first.lower()
+            by_title = len(title_key) >= 12 and (title_key == _key(title or "") or title_key in _key(first))
+            if by_doi or by_title:
+                changes = {k: v for k, v in (("title", entry.get("title")), ("year", entry.get("year")),
+                                             ("abstract", entry.get("abstract"))) if v}
+                if entry.get("authors"):
+                    changes["authors"] = json.dumps(list(entry["authors"]))
+                store.write(lambda db, doc_id=doc_id, changes=changes: db["documents"].update(doc_id, changes))
+                updated.append(doc_id)
+                break
+    if updated:
+        store.audit("research.bibliography", {"file": str(path), "documents": updated})
+    return FileOutcome(str(path), "metadata",
+                       f"{len(updated)} of {len(entries)} references matched documents in the library")
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutcome]]:
@@ -77,7 +124,7 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutc
         path = Path(raw)
         if path.is_dir():
             files.extend(sorted(p for p in path.rglob("*")
-                                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES
+                                if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES + BIBLIOGRAPHY_SUFFIXES
                                 and not any(part.startswith(".") for part in p.relative_to(path).parts)))
         elif path.is_file():
             files.append(path)
@@ -91,6 +138,8 @@ def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutc
         else:
             seen.add(f.resolve())
             unique.append(f)
+    # bibliographies last: their entries are matched to the documents imported with them
+    unique.sort(key=lambda f: f.suffix.lower() in BIBLIOGRAPHY_SUFFIXES)
     return unique, missing
 
 
@@ -156,7 +205,7 @@ def ingest(paths: Iterable[str | Path], store: Store, embedder=None, *, collecti
     report = IngestReport(files=list(missing))
     report.seconds = {"parse": 0.0, "embed": 0.0, "write": 0.0}
     if not files and not missing:
-        raise EnclaveError("no supported files found (PDF, text, Markdown, HTML, DOCX)")
+        raise EnclaveError("no supported files found (PDF, text, Markdown, HTML, DOCX, BibTeX, RIS)")
     collection_id = ensure_collection(store, collection) if collection else None
     model_id = getattr(embedder, "model_id", None)
     for index, path in enumerate(files):
@@ -166,6 +215,12 @@ def ingest(paths: Iterable[str | Path], store: Store, embedder=None, *, collecti
             report.cancelled = True
             break
         progress(base, f"{path.name}: reading ({index + 1}/{len(files)})")
+        if path.suffix.lower() in BIBLIOGRAPHY_SUFFIXES:
+            try:
+                report.files.append(apply_bibliography(store, path))
+            except OSError as exc:
+                report.files.append(FileOutcome(str(path), "failed", f"cannot read: {exc.strerror or exc}"))
+            continue
         t0 = time.perf_counter()
         try:
             parsed = parse_document(path, cancelled=cancelled)

@@ -192,16 +192,19 @@ SAMPLE_COLLECTION = "Enclave samples"
 
 
 def tour_research(data_dir: Path, out_dir: Path, device: str = "auto") -> dict:
-    """Import the project's sample documents (collection "Enclave samples") and answer
-    two questions from them; writes research.json and research-answers.md."""
-    from engine.workspaces.research.workspace import ask_question, ingest_paths
+    """Import the project's sample documents (collection "Enclave samples"), answer two
+    questions from them and write a short report; writes research.json,
+    research-answers.md and research-report.md."""
+    from engine.workspaces.research.workspace import ask_question, ingest_paths, write_report
 
     report = ingest_paths(data_dir, [resource_path("samples", "research")], collection=SAMPLE_COLLECTION,
                           device=device)
     answers = [ask_question(data_dir, q, device=device, collection=SAMPLE_COLLECTION)
                for q in TOUR_QUESTIONS]
     result = {"ingest": report.to_json(), "answers": [a.to_json() for a in answers]}
-    files = [out_dir / "research.json", out_dir / "research-answers.md"]
+    files = [out_dir / "research.json", out_dir / "research-answers.md", out_dir / "research-report.md"]
+    write_report(data_dir, collection=SAMPLE_COLLECTION, title="Research report: the Enclave samples",
+                 out=files[2], device=device)
     files[0].write_text(json.dumps(result, indent=2, ensure_ascii=False), encoding="utf-8")
     lines = ["# Research: answers from the sample documents", ""]
     for a in answers:

@@ -119,7 +119,10 @@ def test_tour_writes_outputs_and_records_history(model_data_dir, tmp_path):
     proc = run_cli("tour", "--json", "--out", str(out), "--data-dir", str(model_data_dir), check=True)
     result = json.loads(proc.stdout)
     assert sorted(os.path.basename(f) for f in result["files"]) == [
-        "doctor.json", "embedding.json", "generation.json", "research-answers.md", "research.json"]
+        "doctor.json", "embedding.json", "generation.json", "research-answers.md", "research-report.md",
+        "research.json"]
+    report = (out / "research-report.md").read_text(encoding="utf-8")
+    assert "## Themes" in report and "Street trees and the urban heat island" in report
     research = json.loads((out / "research.json").read_text())
     assert research["ingest"]["imported"] == 3
     for answer in research["answers"]:  # cited from the sample documents, or honestly none
@@ -147,8 +150,8 @@ def test_history_export_and_purge(model_data_dir, tmp_path):
     proc = run_cli("history", "purge", "--data-dir", str(model_data_dir))
     assert proc.returncode == 2 and "--yes" in proc.stderr  # never purges without consent
     proc = run_cli("history", "purge", "--yes", "--json", "--data-dir", str(model_data_dir), check=True)
-    # the tour: embedding, generation, the research import and its two answers
-    assert json.loads(proc.stdout)["purged"] == 5
+    # the tour: embedding, generation, the research import, its two answers and the report
+    assert json.loads(proc.stdout)["purged"] == 6
 
 
 def test_no_display_gives_a_one_line_hint(tmp_path):

@@ -260,7 +260,9 @@ def build_report(store: Store, embedder, *, collection: str | None = None, title
     prose_rows = [i for i, r in enumerate(rows) if sum(map(_prose, sentences(r["text"]))) >= 2]
     if len(prose_rows) < 8:
         prose_rows = list(range(len(rows)))
-    k = max(2, min(8, round(math.sqrt(len(prose_rows) / 12)))) if len(prose_rows) >= 8 else 1
+    papers_in_scope = len({rows[i]["document_id"] for i in prose_rows})
+    k = max(2, min(8, round(math.sqrt(len(prose_rows) / 12)), len(prose_rows) // 3)) if len(prose_rows) >= 8 else 1
+    k = min(max(k, min(papers_in_scope, 4)), max(1, len(prose_rows) // 2))  # a few papers: a theme each
     cluster = _kmeans(vectors[prose_rows], k) if k > 1 else np.zeros(len(prose_rows), dtype=int)
     counts_all = Counter(t for i in prose_rows for t in set(_terms(rows[i]["text"])))
     themes = []
@@ -273,7 +275,8 @@ def build_report(store: Store, embedder, *, collection: str | None = None, title
         # distinctive: frequent here, rare elsewhere, and used by more than one passage
         spread = Counter(t for i in members for t in set(_terms(rows[i]["text"])))
         score = {t: (n / total) * math.log(1 + len(prose_rows) / counts_all[t])
-                 for t, n in tf.items() if spread[t] >= 3 and not t[-1:].isdigit() and not t.endswith("-")}
+                 for t, n in tf.items() if spread[t] >= min(3, len(members)) and not t[-1:].isdigit()
+                 and not t.endswith("-")}
         terms = tuple(sorted(score, key=score.get, reverse=True)[:5])
         centroid = vectors[members].mean(0)
         best = max(members, key=lambda i: float(vectors[i] @ centroid))

@@ -31,10 +31,11 @@ DECIDING_SENTENCES = 3
 # How much a later sentence is preferred (0 first .. POSITION_BONUS last), in cosine units.
 POSITION_BONUS = 0.15
 # A deciding sentence's weight: softmax of its cosine to the question at this temperature,
-# so a sentence 0.1 closer counts e^1 = 2.7 times as much.
-RELEVANCE_TEMPERATURE = 0.1
+# so a sentence 0.1 closer counts e^(1/3) = 1.4 times as much.
+RELEVANCE_TEMPERATURE = 0.3
 # Cue weights of the rule: an explicit statement of no effect outweighs a p-value.
 NO_PRIOR, YES_PRIOR, MAYBE_PRIOR = 0.0, 0.35, 0.0
+MIXED_WEIGHT = 0.5
 
 _YES_NO_START = re.compile(
     r"^(is|are|am|was|were|does|do|did|can|could|should|would|will|shall|has|have|had|may|might|must)"
@@ -384,7 +385,7 @@ def _rule(question: str, analysis: _Analysis) -> Verdict:
             totals[k] += float(w) * s[k]
     # a sentence that both finds and denies an effect ("A improved, B did not") leaves it open
     mixed = sum(float(w) * min(s["yes"], s["no"]) for (_, s), w in zip(per_sentence, analysis.weights, strict=True))
-    totals["maybe"] += 0.5 * mixed
+    totals["maybe"] += MIXED_WEIGHT * mixed
     label = max(VERDICTS, key=lambda k: totals[k])
     total = sum(totals.values())
     scores = {k: totals[k] / total for k in VERDICTS}

@@ -20,6 +20,10 @@ def add_parser(sub, common, parser_class) -> None:
     p = rsub.add_parser("ingest", parents=[common], help="import PDF, text, Markdown, HTML and DOCX files or folders")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--collection", help="add the documents to this collection (created when new)")
+    p = rsub.add_parser("collect", parents=[common], help="put documents into a collection (or --remove them)")
+    p.add_argument("collection")
+    p.add_argument("ids", nargs="+", type=int, metavar="DOC_ID", help="document ids (see `research library`)")
+    p.add_argument("--remove", action="store_true", help="take them out of the collection")
     p = rsub.add_parser("library", parents=[common], help="the documents in the library")
     p.add_argument("--collection", help="only this collection")
     p = rsub.add_parser("search", parents=[common, filters], help="hybrid keyword + semantic search")
@@ -51,6 +55,16 @@ def run(args, data_dir: Path, device: str, emit, progress_printer) -> int:
                      f"{' (cancelled)' if report.cancelled else ''}; {payload['pages']} pages, "
                      f"{payload['chunks']} passages")
         emit(args, payload, "\n".join(lines))
+        return 0
+    if args.action == "collect":
+        from engine.store import open_store
+        from engine.workspaces.research.library import set_collection
+
+        with open_store(data_dir) as store:
+            changed = set_collection(store, args.ids, args.collection, member=not args.remove)
+        verb = "taken out of" if args.remove else "added to"
+        emit(args, {"collection": args.collection, "changed": changed},
+             f"{changed} document{'s' if changed != 1 else ''} {verb} “{args.collection}”")
         return 0
     if args.action == "library":
         docs = workspace.documents(data_dir, args.collection)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QInputDialog,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -92,6 +93,8 @@ class ResearchTab(QWidget):
         self.table = read_only_table(("Title", "Year", "Pages", "Status"), stretch="Title",
                                      multi_select=True)
         self.table.itemSelectionChanged.connect(self._sync)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._library_menu)
         self.library_count = hint()
         self.library_status = hint("Drop PDF, text, Markdown, HTML or Word files here, or use Add files.")
 
@@ -305,8 +308,7 @@ class ResearchTab(QWidget):
         self.refresh()
 
     def remove_selected(self) -> Job | None:
-        ids = [self.table.item(i.row(), 0).data(Qt.ItemDataRole.UserRole)
-               for i in self.table.selectionModel().selectedRows()]
+        ids = self._selected_ids()
         if not ids or QMessageBox.question(
                 self, "Remove documents",
                 f"Remove {len(ids)} document{'s' if len(ids) > 1 else ''} from the library? "
@@ -315,6 +317,41 @@ class ResearchTab(QWidget):
         job = self._run("Remove documents", work.remove_documents, self.data_dir, ids)
         job.result.connect(lambda n: (self.library_status.setText(f"Removed {n} document{'s' if n != 1 else ''}."),
                                       self.refresh()))
+        return job
+
+    def _selected_ids(self) -> list[int]:
+        return [self.table.item(i.row(), 0).data(Qt.ItemDataRole.UserRole)
+                for i in self.table.selectionModel().selectedRows()]
+
+    def _library_menu(self, position) -> None:
+        ids = self._selected_ids()
+        if not ids:
+            return
+        menu = QMenu(self)
+        menu.addAction("Add to collection…", lambda: self.add_to_collection(ids))
+        current = self._collection()
+        if current:
+            menu.addAction(f"Remove from “{current}”", lambda: self.change_collection(ids, current, False))
+        menu.addSeparator()
+        menu.addAction("Remove from library…", self.remove_selected)
+        menu.exec(self.table.viewport().mapToGlobal(position))
+
+    def add_to_collection(self, ids: list[int], name: str | None = None) -> Job | None:
+        if name is None:
+            names = [self.collection_box.itemData(i) for i in range(1, self.collection_box.count())]
+            name, ok = QInputDialog.getItem(self, "Add to collection", "Collection (choose or type a new name):",
+                                            names, 0, True)
+            if not ok:
+                return None
+        return self.change_collection(ids, name, True) if name and name.strip() else None
+
+    def change_collection(self, ids: list[int], name: str, member: bool) -> Job:
+        job = self._run("Change a collection", work.set_collection, self.data_dir, ids, name.strip(), member,
+                        listed=False)
+        verb = "added to" if member else "taken out of"
+        job.result.connect(lambda n: (self.library_status.setText(
+            f"{n} document{'s' if n != 1 else ''} {verb} “{name.strip()}”."), self.refresh()))
+        job.error.connect(lambda message: show_error(self.library_status, "Collection not changed", message))
         return job
 
     def new_collection(self, name: str | None = None) -> str | None:

@@ -80,3 +80,11 @@ def report(data_dir: Path, collection: str | None, device: str, progress=None, c
 
     return write_report(data_dir, collection=collection, device=device, progress=progress,
                         cancelled=cancelled)
+
+
+def set_collection(data_dir: Path, ids: list[int], name: str, member: bool, progress=None, cancelled=None) -> int:
+    from engine.store import open_store
+    from engine.workspaces.research.library import set_collection as change
+
+    with open_store(data_dir) as store:
+        return change(store, ids, name, member)

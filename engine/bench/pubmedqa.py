@@ -51,7 +51,7 @@ Progress = Callable[[float, str], None]
 
 HUMAN_ACCURACY = 0.780  # Jin et al. 2019, PubMedQA, single human annotator, reasoning-required
 SEED = 20190916
-L2_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
+L2_GRID = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)
 INNER_FOLDS = 3
 # The rule's cues were written while reading every RULE_DEV_EVERY-th item (sorted by id,
 # position % RULE_DEV_EVERY == 0); the other items were never read. Both shares are reported.

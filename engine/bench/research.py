@@ -410,6 +410,13 @@ def _queries(qa: list[dict], n: int, rng: random.Random) -> list[str]:
     return out
 
 
+def _forget_index(store, model_id: str) -> None:
+    """Drop the store's vector matrix from the search module's cache: it keeps one per
+    store path for the life of the process, and the bench's stores are about to be deleted."""
+    with searching._indexes_lock:
+        searching._indexes.pop((str(store.path), model_id), None)
+
+
 def _bench_scale(real_store, embedder, work: Path, qa: list[dict], n_chunks: int, n_queries: int,
                  progress: Progress) -> dict:
     rng = random.Random(SEED)
@@ -418,7 +425,6 @@ def _bench_scale(real_store, embedder, work: Path, qa: list[dict], n_chunks: int
     texts, vectors = _synthetic_corpus(real_store, embedder.model_id, n_chunks, rng, nprng)
     generate_s = time.perf_counter() - t0
     store = open_store(work)
-    key = (str(store.path), embedder.model_id)
     try:
         t0 = time.perf_counter()
         _write_synthetic(store, embedder.model_id, texts, vectors,
@@ -465,7 +471,8 @@ def _bench_scale(real_store, embedder, work: Path, qa: list[dict], n_chunks: int
         # keyword stage costs (and where the synthetic index differs from a real one)
         match_share = {"library": _keyword_match_share(real_store, qa),
                        "synthetic": _keyword_match_share(store, qa)}
-        return {"chunks": chunks, "keyword_match_share": match_share, "documents": store.db.execute("select count(*) from documents").fetchone()[0],
+        documents = store.db.execute("select count(*) from documents").fetchone()[0]
+        return {"chunks": chunks, "documents": documents, "keyword_match_share": match_share,
                 "build_s": round(generate_s + write_s, 2), "generate_s": round(generate_s, 2),
                 "write_s": round(write_s, 2), "db_mb": round(db_bytes / 1e6, 1),
                 "index_load_s": round(index_load_s, 3), "index_rows": int(len(index.ids)),
@@ -474,10 +481,7 @@ def _bench_scale(real_store, embedder, work: Path, qa: list[dict], n_chunks: int
                 "empty_results": sum(1 for n in results if n == 0), "queries": len(queries)}
     finally:
         store.close()
-        # the search module caches one matrix per store path for the process's life; this
-        # store is about to be deleted, so its (large) matrix goes too
-        with searching._indexes_lock:
-            searching._indexes.pop(key, None)
+        _forget_index(store, embedder.model_id)
 
 
 # -- the run ------------------------------------------------------------------------------
@@ -540,6 +544,7 @@ def run_research_bench(data_dir: Path, *, papers: list[Path], qa_file: Path, out
                                  synthetic_chunks, search_queries, progress)
         finally:
             store.close()
+            _forget_index(store, embedder.model_id)
 
     if hasattr(os, "getloadavg"):
         machine["load_average_after"] = round(os.getloadavg()[0], 2)

@@ -113,3 +113,19 @@ def test_report_for_the_collection_opens_in_the_answer_view(qtbot, tab, tmp_path
     text = tab.output.text()
     assert "## Themes" in text and "## References" in text and "31 percent" in text
     assert tab.output.export_button.isEnabled() and tab.output.sources_list.count() >= 2
+
+
+def test_documents_join_and_leave_collections(qtbot, tab, tmp_path):
+    (tmp_path / "trial.md").write_text(TRIAL, encoding="utf-8")
+    (tmp_path / "soil.txt").write_text(SOIL, encoding="utf-8")
+    finish(qtbot, tab.ingest([str(tmp_path)]))
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 2, timeout=WAIT_MS)
+    ids = [tab.table.item(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(2)]
+    finish(qtbot, tab.add_to_collection(ids, "reading list"))
+    qtbot.waitUntil(lambda: tab.collection_box.findData("reading list") > 0, timeout=WAIT_MS)
+    tab.collection_box.setCurrentIndex(tab.collection_box.findData("reading list"))
+    qtbot.waitUntil(lambda: tab.collection_box.currentText() == "reading list (2)", timeout=WAIT_MS)
+    finish(qtbot, tab.change_collection(ids[:1], "reading list", False))
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 1, timeout=WAIT_MS)
+    assert "taken out of" in tab.library_status.text()
+    qtbot.waitUntil(lambda: not tab.jobs.running(), timeout=WAIT_MS)

@@ -157,3 +157,20 @@ def test_generated_answers_are_checked_against_the_passages(lib):
     assert all(c.document == "Apixaban trial" for c in citations)
     assert any("corrected" in n for n in notes) and any("removed" in n for n in notes)
     assert answering.verify("Nothing here is supported by anything [1].", hits)[1] == ()
+
+
+def test_collections_hold_and_release_documents(lib):
+    from engine.errors import EnclaveError
+
+    store, embedder = lib
+    ids = [d.id for d in library.list_documents(store)]
+    assert library.set_collection(store, ids, "cardio") == 2
+    assert library.set_collection(store, ids, "cardio") == 0  # already members
+    assert library.set_collection(store, ids[:1], "cardio", member=False) == 1
+    assert [d.id for d in library.list_documents(store, "cardio")] == ids[1:]
+    assert ("cardio", 1) in library.collections(store)
+    assert {h.document_id for h in search(store, "stroke carbon", embedder, collection="cardio")} <= set(ids[1:])
+    with pytest.raises(EnclaveError, match="no document with id 999"):
+        library.set_collection(store, [999], "cardio")
+    with pytest.raises(EnclaveError, match="no collection named"):
+        library.set_collection(store, ids, "nope", member=False)

@@ -349,6 +349,39 @@ def collections(store: Store) -> list[tuple[str, int]]:
         "on dc.collection_id = c.id group by c.id order by c.name")]
 
 
+def set_collection(store: Store, document_ids: list[int], name: str, member: bool = True) -> int:
+    """Put documents into collection `name` (created when new), or take them out
+    (`member=False`; the documents stay in the library). Returns how many changed."""
+    known = {r[0] for r in store.db.execute(
+        f"select id from documents where id in ({', '.join('?' * len(document_ids))})", list(document_ids))} \
+        if document_ids else set()
+    unknown = sorted(set(document_ids) - known)
+    if unknown:
+        raise EnclaveError(f"no document with id {', '.join(map(str, unknown))} in the library")
+    if member:
+        collection_id = ensure_collection(store, name)
+    else:
+        row = store.db.execute("select id from collections where name = ?", [name.strip()]).fetchone()
+        if row is None:
+            raise EnclaveError(f"no collection named “{name}”")
+        collection_id = row[0]
+
+    def change(db) -> int:
+        before = db.execute("select count(*) from document_collections where collection_id = ?",
+                            [collection_id]).fetchone()[0]
+        for doc_id in known:
+            if member:
+                db.execute("insert or ignore into document_collections (document_id, collection_id) "
+                           "values (?, ?)", [doc_id, collection_id])
+            else:
+                db.execute("delete from document_collections where document_id = ? and collection_id = ?",
+                           [doc_id, collection_id])
+        after = db.execute("select count(*) from document_collections where collection_id = ?",
+                           [collection_id]).fetchone()[0]
+        return abs(after - before)
+    return store.write(change)
+
+
 def remove_document(store: Store, document_id: int) -> bool:
     """Delete a document with its pages, chunks (and their FTS rows) and vectors."""
     def delete(db) -> bool:

@@ -35,7 +35,8 @@ POSITION_BONUS = 0.15
 RELEVANCE_TEMPERATURE = 0.3
 # Cue weights of the rule: an explicit statement of no effect outweighs a p-value.
 NO_PRIOR, YES_PRIOR, MAYBE_PRIOR = 0.0, 0.35, 0.0
-MIXED_WEIGHT = 0.5
+MIXED_WEIGHT = 0.5  # "A improved, B did not": the weaker side of a sentence counts towards maybe
+SMOOTHING = 0.1  # added to every label's score before they are turned into shares
 
 _YES_NO_START = re.compile(
     r"^(is|are|am|was|were|does|do|did|can|could|should|would|will|shall|has|have|had|may|might|must)"
@@ -140,6 +141,10 @@ _UP = re.compile(r"\b(increas\w*|higher|more|greater|elevat\w*|rais\w*|ris(e|es|
                  r"enhanc\w*|exceed\w*|larger|longer|gain\w*|promot\w*)\b", re.IGNORECASE)
 _DOWN = re.compile(r"\b(decreas\w*|reduc\w*|lower|less|fewer|declin\w*|diminish\w*|worse|impair\w*|"
                    r"smaller|shorter|loss|lost|drop\w*|attenuat\w*|prevent\w*|inhibit\w*)\b", re.IGNORECASE)
+# A question that doubts ("do we really need ...?", "is it always necessary?"): a learned-model
+# feature only; the rule answers from the passages, not from the asker's tone.
+_SKEPTICAL = re.compile(r"\b(really|always|necessary|necessarily|need|needed|worth|justified|justifiable|"
+                        r"still|any|truly|indeed|only|myth|all)\b", re.IGNORECASE)
 # A question that asks whether two things are alike: "no difference" answers it with yes.
 _SAMENESS = re.compile(r"\b(same|similar|equivalent|comparable|equal(ly)?|interchangeable|non-?inferior|"
                        r"as (\w+ ){0,2}as)\b", re.IGNORECASE)
@@ -387,8 +392,9 @@ def _rule(question: str, analysis: _Analysis) -> Verdict:
     mixed = sum(float(w) * min(s["yes"], s["no"]) for (_, s), w in zip(per_sentence, analysis.weights, strict=True))
     totals["maybe"] += MIXED_WEIGHT * mixed
     label = max(VERDICTS, key=lambda k: totals[k])
-    total = sum(totals.values())
-    scores = {k: totals[k] / total for k in VERDICTS}
+    # smoothed, so a verdict from one weak cue does not claim certainty
+    total = sum(totals.values()) + SMOOTHING * len(VERDICTS)
+    scores = {k: (totals[k] + SMOOTHING) / total for k in VERDICTS}
     # the deciding sentence: the one that gave the winning label most (weighted); for a
     # default yes (no cue at all), the sentence closest to the question
     best_i, best = analysis.deciding[0], -1.0
@@ -399,7 +405,7 @@ def _rule(question: str, analysis: _Analysis) -> Verdict:
         best_i = analysis.deciding[int(np.argmax(analysis.weights))]
     source = "conclusion" if analysis.from_conclusion else "result closest to the question"
     reason = {"no": "states no effect or no difference", "maybe": "hedges or is mixed",
-              "yes": "reports an effect" if best > 0 else "states no doubt or absence of effect"}[label]
+              "yes": "reports an effect" if best > 0 else "neither doubts nor denies an effect"}[label]
     if sameness and label != "maybe":
         reason += " (the question asks whether things are alike)"
     return Verdict(label, scores[label], scores, sentences[best_i].text, f"the {source} {reason}")
@@ -420,6 +426,7 @@ FEATURE_NAMES: tuple[str, ...] = (
     *(f"deciding_proto_{k}" for k in VERDICTS), *(f"max_proto_{k}" for k in VERDICTS),
     "question_sameness", "question_negated", "question_up", "question_down", "direction_conflict",
     "deciding_position", "sentences_log", "question_starts_is", "question_starts_does", "question_starts_can",
+    "question_skeptical", "question_titled", "deciding_is_method",
 )
 
 
@@ -463,6 +470,8 @@ def _features(question: str, analysis: _Analysis, rule: Verdict) -> np.ndarray:
         q_up, q_down, float(conflict), position, math.log1p(len(sentences)),
         float(first in ("is", "are", "was", "were")), float(first in ("does", "do", "did")),
         float(first in ("can", "could", "may", "might", "should", "will", "would")),
+        float(len(_SKEPTICAL.findall(q))), float(not _YES_NO_START.match(q)),
+        float(sum(float(w) * sentences[i].method for i, w in zip(analysis.deciding, analysis.weights, strict=True))),
     ]
     return np.asarray(values, dtype=np.float64)
 

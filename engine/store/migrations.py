@@ -103,4 +103,11 @@ def m003_research_library(db: Database) -> None:
         foreign_keys=[("document_id", "documents", "id"), ("collection_id", "collections", "id")])
 
 
-MIGRATIONS = [m001_initial, m002_job_owner, m003_research_library]
+def m004_chunk_vocabulary(db: Database) -> None:
+    """Per-term document counts of the passage index (FTS5's own vocabulary table):
+    search leaves out the terms most passages contain, which would make BM25 score
+    nearly the whole library for every question."""
+    db.execute("CREATE VIRTUAL TABLE chunks_fts_vocab USING fts5vocab(chunks_fts, 'row')")
+
+
+MIGRATIONS = [m001_initial, m002_job_owner, m003_research_library, m004_chunk_vocabulary]

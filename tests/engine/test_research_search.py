@@ -174,3 +174,24 @@ def test_collections_hold_and_release_documents(lib):
         library.set_collection(store, [999], "cardio")
     with pytest.raises(EnclaveError, match="no collection named"):
         library.set_collection(store, ids, "nope", member=False)
+
+
+def test_large_libraries_match_only_the_selective_terms(tmp_path):
+    """Beyond a few thousand passages BM25 scores only the rarer query terms (a word in
+    most passages would make it score the whole library); small libraries keep them all."""
+    from engine.workspaces.research.search import selective_terms
+
+    with open_store(tmp_path) as store:
+        def fill(n: int) -> None:
+            store.write(lambda db: db["documents"].insert({"title": "synthetic", "status": "indexed"}))
+            store.write(lambda db: db["chunks"].insert_all(
+                {"document_id": 1, "page": 1, "ordinal": i, "text": t, "search_text": t}
+                for i, t in enumerate(f"models trained on data, passage {i}" + (" zeta" if i % 500 == 0 else "")
+                                      for i in range(n))))
+        fill(1000)
+        assert selective_terms(store, ["models", "zeta"]) == ["models", "zeta"]
+        fill(5000)
+        assert selective_terms(store, ["models", "trained", "zeta"]) == ["zeta"]
+        assert selective_terms(store, ["models", "unknownword"]) == ["models"]  # all common: the rarest
+        hits = search(store, "which models mention zeta", None, limit=5)
+        assert hits and all("zeta" in h.text for h in hits)

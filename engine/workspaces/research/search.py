@@ -21,6 +21,10 @@ from engine.workspaces.research.text import readable
 RRF_K = 60
 CANDIDATES = 100
 MAX_QUERY_TERMS = 48
+KEYWORD_TERMS = 12  # BM25 uses at most this many of them, the rarest
+COMMON_SHARE = 0.2  # terms in more of the passages than this are left to the embedder
+KEYWORD_MATCH_BUDGET = 2000  # passages BM25 may score per query (at least; or this share:)
+KEYWORD_MATCH_SHARE = 0.05
 
 STOPWORDS = frozenset(["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "also", "et", "al", "use", "used", "using", "may", "might", "must", "shall", "does", "paper", "papers", "study", "propose", "proposed", "show", "shows"])
 
@@ -138,9 +142,42 @@ def allowed_documents(store: Store, collection: str | None = None, year_from: in
     return {r[0] for r in store.db.execute(f"select id from documents where {' and '.join(clauses)}", params)}
 
 
+def selective_terms(store: Store, terms: list[str]) -> list[str]:
+    """The query terms worth matching. In a large library: those in at most COMMON_SHARE
+    of the passages, rarest first, while the passages they match stay within the budget
+    (all common: the rarest). A small library keeps every term.
+
+    Document counts come from FTS5's vocabulary, which holds porter stems; a word's stem
+    is (nearly always) one of its prefixes, so a word counts as its most frequent prefix
+    at most five letters shorter."""
+    if not terms:
+        return []
+    total = store.db.execute("select count(*) from chunks").fetchone()[0] or 1
+    if total <= 2 * KEYWORD_MATCH_BUDGET:
+        return terms  # a small library: scoring every match is cheap, and every term helps
+    prefixes = {t: [t[:i] for i in range(max(3, len(t) - 5), len(t) + 1)] for t in terms}
+    wanted = sorted({p for ps in prefixes.values() for p in ps})
+    counts = dict(store.db.execute(
+        f"select term, doc from chunks_fts_vocab where term in ({', '.join('?' * len(wanted))})", wanted))
+    df = {t: max((counts.get(p, 0) for p in ps), default=0) for t, ps in prefixes.items()}
+    known = sorted((t for t in terms if df[t] > 0), key=lambda t: df[t])
+    selective = [t for t in known if df[t] <= COMMON_SHARE * total] or known[:3]
+    # BM25 scores every passage that holds any term: stop adding (ever more common)
+    # terms once that could exceed the budget; the embedder ranks the rest.
+    budget = max(KEYWORD_MATCH_BUDGET, KEYWORD_MATCH_SHARE * total)
+    chosen, matched = [], 0
+    for t in selective[:KEYWORD_TERMS]:
+        if chosen and matched + df[t] > budget:
+            break
+        chosen.append(t)
+        matched += df[t]
+    return chosen
+
+
 def keyword_ranking(store: Store, terms: list[str], allowed: set[int] | None,
                     limit: int = CANDIDATES) -> list[int]:
-    """Chunk ids by BM25, best first."""
+    """Chunk ids by BM25 over the selective query terms, best first."""
+    terms = selective_terms(store, terms)
     if not terms:
         return []
     sql = ("select chunks.id, chunks.document_id from chunks_fts join chunks on chunks.rowid = chunks_fts.rowid "

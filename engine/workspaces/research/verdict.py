@@ -26,7 +26,7 @@ from engine.workspaces.research.chunking import is_heading
 
 VERDICTS = ("yes", "no", "maybe")
 
-# Sentences that decide when the passages hold no conclusion: the closest few to the question.
+# Sentences that decide: the conclusions, else the findings, closest to the question.
 DECIDING_SENTENCES = 3
 # How much a later sentence is preferred (0 first .. POSITION_BONUS last), in cosine units.
 POSITION_BONUS = 0.15
@@ -347,8 +347,8 @@ def _analyse(question: str, passages: list[str], embedder) -> _Analysis:
         q, vecs = np.zeros(0, np.float32), np.zeros((len(sentences), 0), np.float32)
     conclusions = [i for i, s in enumerate(sentences) if s.conclusion and not s.objective]
     from_conclusion = bool(conclusions)
-    if conclusions:
-        deciding = conclusions
+    if conclusions:  # a long paper concludes on several things: those closest to the question
+        deciding = sorted(conclusions, key=lambda i: float(similarity[i]), reverse=True)[:DECIDING_SENTENCES]
     else:
         # results carry the answer: among the sentences that state a finding (not the aim,
         # not the methods), the closest to the question, later ones preferred (an abstract
@@ -521,7 +521,7 @@ class VerdictModel:
         Y = np.eye(k)[y_idx]
         W = np.zeros((d + 1, k))
         penalty = np.full(d + 1, self.l2)
-        penalty[0] = 1e-6  # the intercept is (almost) free
+        penalty[0] = 1e-4  # the intercept is (almost) free; a label absent from y stays finite
         objective = math.inf
         for _ in range(iterations):
             P = _softmax(Z @ W)

@@ -98,7 +98,9 @@ def run(args, data_dir: Path, device: str, emit, progress_printer) -> int:
         result = workspace.ask_question(data_dir, args.question, device=device, mode=args.mode,
                                         collection=args.collection, year_from=args.year_from,
                                         year_to=args.year_to, on_text=stream)
-        sources = [f"[{c.number}] {c.document}, page {c.page}: “{c.passage}”" for c in result.citations]
+        from engine.workspaces.research.text import readable
+
+        sources = [f"[{c.number}] {c.document}, page {c.page}: “{readable(c.passage)}”" for c in result.citations]
         via = f"{result.mode}" + (f", {result.model} on {result.provider}" if result.model else "")
         text = "\n".join([result.answer, ""] + sources + [f"({via})"] +
                          [f"note: {n}" for n in result.notes])

@@ -439,7 +439,7 @@ class ResearchTab(QWidget):
         self.hits = list(answer.evidence)
         self.output.begin("")
         self.output.set_text(answer.answer)
-        sources = [{"document": c.document, "title": c.document, "page": c.page, "text": c.passage,
+        sources = [{"document": c.document, "title": c.document, "page": c.page, "text": readable(c.passage),
                     "document_id": c.document_id, "chunk_id": c.chunk_id} for c in answer.citations]
         via = {"generative": "written by the local model and checked against the passages",
                "extractive": "quoted from the passages",
@@ -479,7 +479,7 @@ class ResearchTab(QWidget):
         self.answer = None
         self.report = report
         self.output.set_text(report.to_markdown())
-        sources = [{"document": q.document, "title": q.document, "page": q.page, "text": q.passage,
+        sources = [{"document": q.document, "title": q.document, "page": q.page, "text": q.text,
                     "document_id": q.document_id} for q in report.quotes()]
         self.output.finish(None, sources, status=f"Report: {len(report.papers)} papers, "
                                                  f"{len(report.themes)} themes, {report.seconds:.1f} s.")

@@ -59,6 +59,16 @@ INNER_FOLDS = 3
 RULE_DEV_EVERY = 5
 
 
+SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+ITEMS = "research/pubmedqa_dev.json"
+
+
+def default_items_file() -> Path:
+    """The shared PubMedQA items: $ENCLAVE_SHARED_DATA/research/pubmedqa_dev.json, else the
+    checkout's ../shared/data (as `enclave bench embed` finds its sentences)."""
+    return Path(os.environ.get("ENCLAVE_SHARED_DATA", SHARED_DATA)) / ITEMS
+
+
 def load_pubmedqa(items_file: Path) -> list[dict]:
     """The items of a PubMedQA JSON file ({id: {QUESTION, CONTEXTS, final_decision, ...}}),
     sorted by id, each as {id, question, contexts, sections, label, position}."""
@@ -266,6 +276,8 @@ def run_pubmedqa_bench(data_dir: Path, *, items_file: Path, out_dir: Path, folds
                          "verdict_s": round(t3 - t2, 4)})
             features.append(x)
 
+    if hasattr(os, "getloadavg"):
+        machine["load_average_after"] = round(os.getloadavg()[0], 2)
     progress(0.92, f"cross-validating the learned model ({folds} folds)")
     X = np.vstack(features)
     t0 = time.perf_counter()
@@ -358,7 +370,9 @@ def _markdown(r: dict) -> str:
         f"# bench pubmedqa — {n} expert-labelled items ({labels}), the abstract as the only document",
         "",
         f"{r['date']} · embedder {r['embedder']} on {r['provider']} · {r['machine']['cpu_count']} CPUs, "
-        f"{r['machine']['threads']} threads · seed {r['seed']}",
+        f"{r['machine']['threads']} threads, load average {r['machine'].get('load_average_before')} before / "
+        f"{r['machine'].get('load_average_after')} after (another busy process slows every time below) "
+        f"· seed {r['seed']}",
         "",
         "| verdict | accuracy | macro-F1 | scored on |",
         "|---|---:|---:|---|",

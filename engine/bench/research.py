@@ -384,16 +384,23 @@ def _write_synthetic(store, model_id: str, texts: list[str], vectors: np.ndarray
             batch = []
 
 
-def _keyword_match_share(store, qa: list[dict]) -> float:
-    """The median share of passages the keyword query of a question matches."""
-    total = store.db.execute("select count(*) from chunks").fetchone()[0]
-    shares = []
+def _keyword_match_share(store, qa: list[dict]) -> dict:
+    """The median share of passages a question's keyword query matches: with all its
+    terms, and with the terms search keeps (`selective_terms`). BM25 scores every match."""
+    total = max(store.db.execute("select count(*) from chunks").fetchone()[0], 1)
+
+    def matched(terms: list[str]) -> float:
+        if not terms:
+            return 0.0
+        return store.db.execute("select count(*) from chunks_fts where chunks_fts match ?",
+                                [searching.fts_query(terms)]).fetchone()[0] / total
+
+    every, kept = [], []
     for item in qa:
         terms = searching.query_terms(item["question"])
-        if terms:
-            shares.append(store.db.execute("select count(*) from chunks_fts where chunks_fts match ?",
-                                           [searching.fts_query(terms)]).fetchone()[0] / max(total, 1))
-    return round(statistics.median(shares), 3) if shares else 0.0
+        every.append(matched(terms))
+        kept.append(matched(searching.selective_terms(store, terms)))
+    return {"all_terms": round(statistics.median(every), 3), "terms_used": round(statistics.median(kept), 3)}
 
 
 def _queries(qa: list[dict], n: int, rng: random.Random) -> list[str]:
@@ -702,8 +709,11 @@ def _markdown(r: dict) -> str:
               "separately on the same queries; the rest of a search is fusion, fetching the rows and "
               "building snippets. The vector stage includes the check that the in-memory index is current "
               "(two SQL counts).",
-              f"The keyword query (any of the question's terms) matches a median {_pct(share['synthetic'])} of "
-              f"the synthetic passages, {_pct(share['library'])} of the real library's: BM25 scores every "
-              "match, so the keyword stage grows with the library; the synthetic passages mix sentences of "
-              "several chunks, so they match somewhat more often than real ones."]
+              "BM25 scores every passage that holds any of the query's terms, so the keyword stage grows "
+              "with the passages matched: a question's terms match a median "
+              f"{_pct(share['synthetic']['all_terms'])} of the synthetic passages "
+              f"({_pct(share['library']['all_terms'])} of the real library's; the synthetic passages mix "
+              "sentences of several chunks, so they match more often than real ones), the terms search "
+              f"keeps (`selective_terms`) {_pct(share['synthetic']['terms_used'])} "
+              f"({_pct(share['library']['terms_used'])} of the real library's)."]
     return "\n".join(lines)

@@ -128,6 +128,8 @@ def test_negation_cues_are_read_with_care():
     assert cues("Infection rates were not significantly different.")["significant"] == 0
     assert cues("Infection rates were not significantly different.")["negation"] >= 1
     assert cues("There was no significant difference between groups.")["negation"] >= 1
+    assert cues("The difference was not significant.")["significant"] == 0
+    assert cues("The difference was statistically significant.")["significant"] == 1
     assert cues("Rates were 4% and 9% (p = 0.03).")["p_significant"] == 1
     assert cues("Rates were 4% and 5% (P = .41).")["p_not_significant"] == 1
     assert cues("A significant stenosis was found in 5.8%.")["significant"] == 0  # large, not statistical

@@ -35,6 +35,9 @@ MIN_TERM_SHARE = 0.5
 MIN_SUPPORT = 0.7
 MIN_PAIR_SHARE = 0.5
 PASSAGES = 5
+# Sentences of better-ranked passages get up to this much extra (retrieval saw the whole
+# passage; a sentence's own similarity to the question sees only itself).
+RANK_BONUS = 0.04
 PROMPT_PASSAGES = 4
 PROMPT_WORDS_PER_PASSAGE = 120
 MAX_QUESTION_WORDS = 200
@@ -176,7 +179,7 @@ def extractive(question: str, hits: list[SearchHit], embedder=None, max_sentence
         candidates = [(hit, " ".join(hit.text.split()[:60]), rank) for rank, hit in enumerate(hits)]
     terms = set(query_terms(question))
     overlap = np.array([len(terms & set(_content_words(s))) / max(len(terms), 1) for _, s, _ in candidates])
-    rank_bonus = np.array([0.04 * (len(hits) - r) / max(len(hits), 1) for _, _, r in candidates])
+    rank_bonus = np.array([RANK_BONUS * (len(hits) - r) / max(len(hits), 1) for _, _, r in candidates])
     if embedder is not None:
         vectors = embedder.embed([question] + [s for _, s, _ in candidates])
         similarity = vectors[1:] @ vectors[0]

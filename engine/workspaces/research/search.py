@@ -80,11 +80,19 @@ class _VectorIndex:
 
     def __init__(self):
         self.key = None
+        self.seen: dict[int, int] = {}  # reading connection -> its data_version at the last check
         self.ids = np.zeros(0, np.int64)
         self.docs = np.zeros(0, np.int64)
         self.matrix = np.zeros((0, 0), np.float32)
 
     def load(self, store: Store, model_id: str) -> None:
+        # Cheap first: SQLite's data_version moves when any other connection commits (the
+        # store's writer thread, another process); unchanged means nothing to count.
+        conn = store.db.conn
+        version = conn.execute("PRAGMA data_version").fetchone()[0]
+        if self.key is not None and self.seen.get(id(conn)) == version:
+            return
+        self.seen[id(conn)] = version
         state = store.db.execute("select count(*), max(rowid) from embeddings where model_id = ?",
                                  [model_id]).fetchone()
         deleted = store.db.execute("select count(*) from chunks").fetchone()[0]
@@ -142,6 +150,29 @@ def allowed_documents(store: Store, collection: str | None = None, year_from: in
     return {r[0] for r in store.db.execute(f"select id from documents where {' and '.join(clauses)}", params)}
 
 
+_counts_cache: dict[tuple, dict[str, int]] = {}
+_counts_lock = threading.Lock()
+
+
+def _term_counts(store: Store, stems: list[str]) -> dict[str, int]:
+    """Passages per index term (fts5vocab reads each term's posting list, so the answers
+    are kept until the library changes: data_version of this thread's connection)."""
+    conn = store.db.conn
+    key = (str(store.path), id(conn), conn.execute("PRAGMA data_version").fetchone()[0])
+    with _counts_lock:
+        cache = _counts_cache.get(key)
+        if cache is None:
+            _counts_cache.clear()  # one library state at a time is plenty
+            cache = _counts_cache[key] = {}
+    missing = [t for t in stems if t not in cache]
+    if missing:
+        found = dict(store.db.execute(
+            f"select term, doc from chunks_fts_vocab where term in ({', '.join('?' * len(missing))})", missing))
+        with _counts_lock:
+            cache.update({t: found.get(t, 0) for t in missing})
+    return {t: cache[t] for t in stems}
+
+
 def selective_terms(store: Store, terms: list[str]) -> list[str]:
     """The query terms worth matching. In a large library: those in at most COMMON_SHARE
     of the passages, rarest first, while the passages they match stay within the budget
@@ -156,9 +187,7 @@ def selective_terms(store: Store, terms: list[str]) -> list[str]:
     if total <= 2 * KEYWORD_MATCH_BUDGET:
         return terms  # a small library: scoring every match is cheap, and every term helps
     prefixes = {t: [t[:i] for i in range(max(3, len(t) - 5), len(t) + 1)] for t in terms}
-    wanted = sorted({p for ps in prefixes.values() for p in ps})
-    counts = dict(store.db.execute(
-        f"select term, doc from chunks_fts_vocab where term in ({', '.join('?' * len(wanted))})", wanted))
+    counts = _term_counts(store, sorted({p for ps in prefixes.values() for p in ps}))
     df = {t: max((counts.get(p, 0) for p in ps), default=0) for t, ps in prefixes.items()}
     known = sorted((t for t in terms if df[t] > 0), key=lambda t: df[t])
     selective = [t for t in known if df[t] <= COMMON_SHARE * total] or known[:3]

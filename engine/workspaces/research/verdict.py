@@ -127,7 +127,7 @@ _SIGNIFICANT = re.compile(
     r"effects?|increases?|decreases?|reductions?|improvements?|changes?|predictors?|risk factors?|"
     r"benefits?|gains?|declines?|rises?|impact|influence|interactions?|trends?|variations?|"
     r"advantages?|higher|lower|greater|better|worse|more|less|fewer)\b|"
-    r"\b(was|were|is|are|remained|became|proved) (\w+ )?significant\b", re.IGNORECASE)
+    r"\b(was|were|is|are|remained|became|proved) (?!not\b)(\w+ )?significant\b", re.IGNORECASE)
 _NEGATED_BEFORE = re.compile(r"\b(not|no|non|nor|without|never|neither|lack of|absence of)\W+(\w+\W+){0,2}$",
                              re.IGNORECASE)
 _EFFECT = re.compile(

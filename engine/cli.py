@@ -135,6 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--skip-quality", action="store_true", help="speed and memory only")
     p.add_argument("--cache", help="folder for the torch checkpoint (default <data-dir>/cache/bench)")
     p.add_argument("--out", default="benchmarks", help="folder for the result table")
+    cli_research.add_bench_parsers(bsub, common)
     return parser
 
 
@@ -467,6 +468,10 @@ def _cmd_chat(args, data_dir: Path, device: str) -> int:
 
 
 def _cmd_bench(args, data_dir: Path, device: str) -> int:
+    if args.action in ("research", "pubmedqa"):
+        from engine import cli_research
+
+        return cli_research.run_bench(args, data_dir, device, _emit, _progress_printer)
     if args.action == "startup":
         from engine.bench.startup import run_startup_bench
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from engine.errors import EnclaveError
 
+SHARED_RESEARCH = Path(__file__).resolve().parents[2] / "shared" / "data" / "research"
+
 
 def add_parser(sub, common, parser_class) -> None:
     research = sub.add_parser("research", parents=[common],
@@ -108,3 +110,50 @@ def run(args, data_dir: Path, device: str, emit, progress_printer) -> int:
         return 0
     print(f"enclave: error: unknown research action {args.action}", file=sys.stderr)
     return 2
+
+
+def add_bench_parsers(bsub, common) -> None:
+    p = bsub.add_parser("research", parents=[common],
+                        help="ingest speed, retrieval hit rate, citation check, search at 50,000 passages")
+    p.add_argument("--papers", nargs="+", help="PDF files or folders (default: the shared papers and distractors)")
+    p.add_argument("--qa", help="JSONL of questions with paper_file (default: shared qa_dev.jsonl)")
+    p.add_argument("--chunks", type=int, default=50_000, help="passages in the synthetic search index")
+    p.add_argument("--queries", type=int, default=200, help="timed searches at scale")
+    p.add_argument("--generative", action="store_true", help="also answer with the local generator (slow)")
+    p.add_argument("--out", default="benchmarks", help="folder for the result table")
+    p = bsub.add_parser("pubmedqa", parents=[common],
+                        help="yes/no/maybe verdicts on PubMedQA (benchmark only; learned part cross-validated)")
+    p.add_argument("--items", help="pubmedqa_dev.json (default: the shared copy)")
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--limit", type=int, help="only the first N items (a quick check)")
+    p.add_argument("--out", default="benchmarks", help="folder for the result table")
+
+
+def _shared(path: str | None, default: Path) -> Path:
+    if path:
+        return Path(path)
+    if not default.exists():
+        raise EnclaveError(f"{default} not found: pass the data explicitly")
+    return default
+
+
+def run_bench(args, data_dir: Path, device: str, emit, progress_printer) -> int:
+    if args.action == "research":
+        from engine.bench.research import run_research_bench
+
+        papers = [Path(p) for p in args.papers] if args.papers else [
+            _shared(None, SHARED_RESEARCH / "papers"), _shared(None, SHARED_RESEARCH / "distractors")]
+        result = run_research_bench(data_dir, papers=papers, qa_file=_shared(args.qa, SHARED_RESEARCH / "qa_dev.jsonl"),
+                                    out_dir=Path(args.out), synthetic_chunks=args.chunks,
+                                    search_queries=args.queries, generative=args.generative,
+                                    device=device if device != "auto" else "cpu",
+                                    progress=progress_printer(args.json))
+    else:
+        from engine.bench.pubmedqa import run_pubmedqa_bench
+
+        result = run_pubmedqa_bench(data_dir, items_file=_shared(args.items, SHARED_RESEARCH / "pubmedqa_dev.json"),
+                                    out_dir=Path(args.out), folds=args.folds, limit=args.limit, device=device,
+                                    progress=progress_printer(args.json))
+    table = Path(args.out) / f"{args.action}.md"
+    emit(args, result, table.read_text(encoding="utf-8") if table.is_file() else f"results in {args.out}")
+    return 0

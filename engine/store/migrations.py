@@ -110,4 +110,17 @@ def m004_chunk_vocabulary(db: Database) -> None:
     db.execute("CREATE VIRTUAL TABLE chunks_fts_vocab USING fts5vocab(chunks_fts, 'row')")
 
 
-MIGRATIONS = [m001_initial, m002_job_owner, m003_research_library, m004_chunk_vocabulary]
+def m005_library_version(db: Database) -> None:
+    """A counter that every change to the passages or their vectors bumps (triggers), so a
+    search process knows its in-memory vector index is stale. Row ids alone cannot tell:
+    SQLite reuses them after a delete, so remove + import can look unchanged."""
+    db.execute("CREATE TABLE library_state (version INTEGER NOT NULL)")
+    db.execute("INSERT INTO library_state VALUES (0)")
+    for table in ("chunks", "embeddings"):
+        for event, when in (("INSERT", "ai"), ("DELETE", "ad"), ("UPDATE", "au")):
+            db.execute(f"CREATE TRIGGER {table}_version_{when} AFTER {event} ON {table} "
+                       "BEGIN UPDATE library_state SET version = version + 1; END")
+
+
+MIGRATIONS = [m001_initial, m002_job_owner, m003_research_library, m004_chunk_vocabulary,
+              m005_library_version]

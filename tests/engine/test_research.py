@@ -96,6 +96,10 @@ def test_cli_json_follows_the_contract(library_dir):
     assert {"answer", "mode", "citations", "model", "provider"} <= set(answer)
     assert answer["mode"] == "extractive" and answer["provider"] == "CPUExecutionProvider"
     assert {"document", "path", "page", "passage"} <= set(answer["citations"][0])
+    proc = run_cli("research", "ask", "Does DistilBERT keep most of BERT's language understanding?",
+                   "--mode", "extractive", "--json", "--data-dir", str(data), check=True)
+    verdict = json.loads(proc.stdout)["verdict"]  # a yes/no question gets a verdict in the record
+    assert verdict["label"] in ("yes", "no", "maybe") and 0 <= verdict["confidence"] <= 1
     proc = run_cli("research", "ask", "What is the best recipe for sourdough bread?", "--json",
                    "--data-dir", str(data), check=True)
     assert json.loads(proc.stdout)["mode"] == "no_answer"

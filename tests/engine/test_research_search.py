@@ -195,3 +195,19 @@ def test_large_libraries_match_only_the_selective_terms(tmp_path):
         assert selective_terms(store, ["models", "unknownword"]) == ["models"]  # all common: the rarest
         hits = search(store, "which models mention zeta", None, limit=5)
         assert hits and all("zeta" in h.text for h in hits)
+
+
+def test_removing_and_importing_a_same_sized_document_refreshes_the_vectors(lib, tmp_path):
+    """SQLite reuses row ids after a delete: the index must still see the new passages."""
+    store, embedder = lib
+    assert search(store, "winter rye cover crops", embedder)[0].document == "Cover crops"
+    soil = next(d.id for d in library.list_documents(store) if d.title == "Cover crops")
+    library.remove_document(store, soil)
+    ocean = SOIL.replace("Soil organic carbon", "Ocean heat content").replace("Cover crops", "Sea ice") \
+        .replace("winter rye", "Arctic ice").replace("carbon", "heat").replace("tillage", "warming") \
+        .replace("root biomass", "meltwater").replace("erosion", "albedo loss")
+    add(store, tmp_path, "Sea ice", [ocean], embedder)
+    hit = search(store, "Arctic sea ice melting and ocean warming", embedder)[0]
+    assert hit.document == "Sea ice"
+    fresh = float(embedder.embed([hit.text])[0] @ embedder.embed(["Arctic sea ice melting and ocean warming"])[0])
+    assert abs(hit.cosine - fresh) < 0.01  # the vector of the new passage, not the removed one's

@@ -35,6 +35,7 @@ MIN_TERM_SHARE = 0.5
 MIN_SUPPORT = 0.7
 MIN_PAIR_SHARE = 0.5
 PASSAGES = 5
+VERDICT_SHOWN = 0.7  # a yes/no verdict leads the answer only when at least this confident
 # Sentences of better-ranked passages get up to this much extra (retrieval saw the whole
 # passage; a sentence's own similarity to the question sees only itself).
 RANK_BONUS = 0.04
@@ -77,13 +78,15 @@ class Answer:
     notes: tuple[str, ...] = ()
     timings: dict = field(default_factory=dict)
     run_id: int | None = None  # the history row, once recorded
+    verdict: object | None = None  # verdict.Verdict for a yes/no question
 
     def to_json(self) -> dict:
         return {"question": self.question, "answer": self.answer, "mode": self.mode,
                 "citations": [c.to_json() for c in self.citations],
                 "evidence": [h.to_json() for h in self.evidence], "model": self.model,
                 "provider": self.provider, "notes": list(self.notes),
-                "timings": {k: round(v, 3) for k, v in self.timings.items()}}
+                "timings": {k: round(v, 3) for k, v in self.timings.items()},
+                "verdict": self.verdict.to_json() if self.verdict is not None else None}
 
 
 def _content_words(text: str) -> list[str]:
@@ -322,8 +325,8 @@ def ask(store: Store, question: str, embedder=None, generator=None, *, collectio
         notes.extend(verify_notes)
         model, provider = generator.model_id, stats.provider
         if citations:
-            return Answer(question, text, "generative", citations, tuple(hits), model, provider,
-                          tuple(notes), timings)
+            return _with_verdict(Answer(question, text, "generative", citations, tuple(hits), model, provider,
+                                        tuple(notes), timings), hits, embedder)
         notes.append(f"the answer {generator.model_id} wrote was not supported by the passages; "
                      "showing the passages' own sentences instead")
         model = provider = None
@@ -332,5 +335,34 @@ def ask(store: Store, question: str, embedder=None, generator=None, *, collectio
     t0 = time.perf_counter()
     text, citations = extractive(question, hits, embedder)
     timings["extract_s"] = time.perf_counter() - t0
-    return Answer(question, text, "extractive", citations, tuple(hits), model, provider,
-                  tuple(notes), timings)
+    return _with_verdict(Answer(question, text, "extractive", citations, tuple(hits), model, provider,
+                                tuple(notes), timings), hits, embedder)
+
+
+def _with_verdict(result: Answer, hits: list[SearchHit], embedder) -> Answer:
+    """For a yes/no question: the verdict, led by the sentence that decided it (cited)."""
+    from dataclasses import replace
+
+    from engine.workspaces.research.verdict import is_yes_no_question, rule_verdict
+
+    if not is_yes_no_question(result.question):
+        return result
+    started = time.perf_counter()
+    ordered = sorted(hits, key=lambda h: (h.document_id, h.page, h.start))
+    verdict = rule_verdict(result.question, [h.text for h in ordered], embedder)
+    timings = {**result.timings, "verdict_s": time.perf_counter() - started}
+    source = next((h for h in ordered if verdict.evidence and verdict.evidence in " ".join(h.text.split())), None)
+    if source is None or verdict.confidence < VERDICT_SHOWN:
+        # 62 % right on PubMedQA (benchmarks/pubmedqa.md): an unsure verdict is kept in the
+        # record, not put in front of the reader
+        return replace(result, verdict=verdict, timings=timings)
+    citations = list(result.citations)
+    number = next((c.number for c in citations if c.chunk_id == source.chunk_id and c.passage == verdict.evidence),
+                  len(citations) + 1)
+    if number > len(citations):
+        citations.append(Citation(number, source.document, source.path, source.page, verdict.evidence,
+                                  source.chunk_id, source.document_id))
+    lead = (f"**{verdict.label.capitalize()}** (confidence {verdict.confidence:.0%}): "
+            f"{readable(verdict.evidence)} [{number}]")
+    return replace(result, answer=f"{lead}\n\n{result.answer}", citations=tuple(citations), verdict=verdict,
+                   timings=timings)

@@ -93,10 +93,7 @@ class _VectorIndex:
         if self.key is not None and self.seen.get(id(conn)) == version:
             return
         self.seen[id(conn)] = version
-        state = store.db.execute("select count(*), max(rowid) from embeddings where model_id = ?",
-                                 [model_id]).fetchone()
-        deleted = store.db.execute("select count(*) from chunks").fetchone()[0]
-        key = (str(store.path), model_id, state[0], state[1], deleted)
+        key = (str(store.path), model_id, store.db.execute("select version from library_state").fetchone()[0])
         if key == self.key:
             return
         rows = store.db.execute(

@@ -23,8 +23,8 @@ CANDIDATES = 100
 MAX_QUERY_TERMS = 48
 KEYWORD_TERMS = 12  # BM25 uses at most this many of them, the rarest
 COMMON_SHARE = 0.2  # terms in more of the passages than this are left to the embedder
-KEYWORD_MATCH_BUDGET = 2000  # passages BM25 may score per query (at least; or this share:)
-KEYWORD_MATCH_SHARE = 0.05
+KEYWORD_MATCH_BUDGET = 1500  # passages BM25 may score per query (at least; or this share:)
+KEYWORD_MATCH_SHARE = 0.03
 
 STOPWORDS = frozenset(["a", "about", "above", "after", "again", "against", "all", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "yours", "yourself", "yourselves", "also", "et", "al", "use", "used", "using", "may", "might", "must", "shall", "does", "paper", "papers", "study", "propose", "proposed", "show", "shows"])
 
@@ -212,13 +212,27 @@ def keyword_ranking(store: Store, terms: list[str], allowed: set[int] | None,
     return [r[0] for r in rows if allowed is None or r[1] in allowed][:limit]
 
 
+_query_embedding = None  # one worker thread: the query is embedded while FTS5 runs
+
+
+def _embed_query_async(embedder, query: str):
+    """A future of the query's vector (ONNX Runtime and SQLite both release the GIL, so
+    embedding the query and the keyword search overlap)."""
+    global _query_embedding
+    from concurrent.futures import ThreadPoolExecutor
+
+    if _query_embedding is None:
+        _query_embedding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="query-embedding")
+    return _query_embedding.submit(lambda: embedder.embed([query])[0])
+
+
 def vector_ranking(store: Store, embedder, query: str, allowed: set[int] | None,
-                   limit: int = CANDIDATES) -> list[tuple[int, float]]:
+                   limit: int = CANDIDATES, query_vector=None) -> list[tuple[int, float]]:
     """(chunk id, cosine) by similarity to the query, best first."""
     index = _vector_index(store, embedder.model_id)
     if not len(index.ids):
         return []
-    q = embedder.embed([query])[0]
+    q = query_vector if query_vector is not None else embedder.embed([query])[0]
     sims = index.matrix @ q
     if allowed is not None:
         sims = np.where(np.isin(index.docs, list(allowed)), sims, -np.inf)
@@ -272,8 +286,10 @@ def search(store: Store, query: str, embedder=None, *, limit: int = 10, collecti
     allowed = allowed_documents(store, collection, year_from, year_to, document_ids)
     if allowed is not None and not allowed:
         return []
+    pending = _embed_query_async(embedder, query) if embedder is not None else None
     keyword = keyword_ranking(store, terms, allowed)
-    semantic = vector_ranking(store, embedder, query, allowed) if embedder is not None else []
+    semantic = vector_ranking(store, embedder, query, allowed, query_vector=pending.result()) \
+        if pending is not None else []
     fused: dict[int, float] = {}
     for rank, chunk_id in enumerate(keyword, start=1):
         fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank)

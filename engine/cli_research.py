@@ -52,8 +52,9 @@ def run(args, data_dir: Path, device: str, emit, progress_printer) -> int:
         lines = [f"{f.status:9} {f.path}" + (f"  ({f.reason})" if f.reason else
                                              f"  {f.pages} pages, {f.chunks} passages")
                  for f in report.files]
+        applied = f", {payload['metadata']} reference files applied" if payload["metadata"] else ""
         lines.append(f"{payload['imported']} imported, {payload['skipped']} skipped, "
-                     f"{payload['no_text']} without text, {payload['failed']} failed"
+                     f"{payload['no_text']} without text, {payload['failed']} failed{applied}"
                      f"{' (cancelled)' if report.cancelled else ''}; {payload['pages']} pages, "
                      f"{payload['chunks']} passages")
         emit(args, payload, "\n".join(lines))

@@ -15,13 +15,13 @@ scores it by cross-validation only.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.training.softmax import SoftmaxRegression
 from engine.workspaces.research.chunking import is_heading
 
 VERDICTS = ("yes", "no", "maybe")
@@ -491,113 +491,10 @@ def verdict_features(question: str, passages: list[str], embedder=None) -> np.nd
     return verdict_and_features(question, passages, embedder)[1]
 
 
-class VerdictModel:
-    """Multinomial logistic regression (softmax) over standardised features, L2-penalised,
-    fitted by Newton's method. numpy only; saved as JSON (never pickled)."""
+class VerdictModel(SoftmaxRegression):
+    """The learned verdict: softmax regression over `verdict_features` (see SoftmaxRegression)."""
 
-    VERSION = 1
+    KIND = "verdict-logistic-regression"
 
     def __init__(self, labels: tuple[str, ...] = VERDICTS, feature_names: tuple[str, ...] = FEATURE_NAMES):
-        self.labels = tuple(labels)
-        self.feature_names = tuple(feature_names)
-        self.mean: np.ndarray | None = None
-        self.scale: np.ndarray | None = None
-        self.coef: np.ndarray | None = None  # (features, labels)
-        self.intercept: np.ndarray | None = None  # (labels,)
-        self.l2 = 1.0
-
-    def fit(self, X, y, l2: float = 1.0, iterations: int = 50, tol: float = 1e-8) -> VerdictModel:
-        """Fit on features `X` (n, d) and labels `y` (strings from `labels`, or their
-        indexes). `l2`: the penalty on the (standardised) weights, not on the intercepts."""
-        X = np.asarray(X, dtype=np.float64)
-        y_idx = np.array([self.labels.index(v) if isinstance(v, str) else int(v) for v in y])
-        n, d = X.shape
-        k = len(self.labels)
-        self.l2 = float(l2)
-        self.mean = X.mean(axis=0)
-        scale = X.std(axis=0)
-        self.scale = np.where(scale > 1e-12, scale, 1.0)
-        Z = np.hstack([np.ones((n, 1)), (X - self.mean) / self.scale])  # intercept first
-        Y = np.eye(k)[y_idx]
-        W = np.zeros((d + 1, k))
-        penalty = np.full(d + 1, self.l2)
-        penalty[0] = 1e-4  # the intercept is (almost) free; a label absent from y stays finite
-        objective = math.inf
-        for _ in range(iterations):
-            P = _softmax(Z @ W)
-            gradient = Z.T @ (P - Y) + penalty[:, None] * W
-            # Hessian of the multinomial log-loss, blocks (a, b): Z' diag(p_a (δ_ab - p_b)) Z
-            H = np.zeros(((d + 1) * k, (d + 1) * k))
-            for a in range(k):
-                for b in range(a, k):
-                    w = P[:, a] * ((a == b) - P[:, b])
-                    block = (Z * w[:, None]).T @ Z
-                    H[a::k, b::k] = block
-                    H[b::k, a::k] = block
-            H += np.diag(np.repeat(penalty, k)) + 1e-9 * np.eye(H.shape[0])
-            step = np.linalg.solve(H, gradient.reshape(-1)).reshape(d + 1, k)
-            # halve the step until the penalised loss falls (Newton can overshoot)
-            scale_step = 1.0
-            while True:
-                candidate = W - scale_step * step
-                value = _penalised_loss(Z, Y, candidate, penalty)
-                if value <= objective or scale_step < 1e-4:
-                    break
-                scale_step /= 2
-            W = candidate
-            if abs(objective - value) < tol * max(1.0, abs(value)):
-                objective = value
-                break
-            objective = value
-        self.intercept = W[0]
-        self.coef = W[1:]
-        return self
-
-    def decision(self, X) -> np.ndarray:
-        if self.coef is None:
-            raise ValueError("VerdictModel is not fitted")
-        X = np.atleast_2d(np.asarray(X, dtype=np.float64))
-        return ((X - self.mean) / self.scale) @ self.coef + self.intercept
-
-    def predict_proba(self, X) -> np.ndarray:
-        """(n, labels) probabilities, columns in `labels` order."""
-        return _softmax(self.decision(X))
-
-    def predict(self, X) -> list[str]:
-        return [self.labels[i] for i in np.argmax(self.decision(X), axis=1)]
-
-    def to_json(self) -> dict:
-        if self.coef is None:
-            raise ValueError("VerdictModel is not fitted")
-        return {"kind": "verdict-logistic-regression", "version": self.VERSION, "labels": list(self.labels),
-                "feature_names": list(self.feature_names), "l2": self.l2, "mean": self.mean.tolist(),
-                "scale": self.scale.tolist(), "coef": self.coef.tolist(), "intercept": self.intercept.tolist()}
-
-    @classmethod
-    def from_json(cls, data: dict | str) -> VerdictModel:
-        if isinstance(data, str):
-            data = json.loads(data)
-        if data.get("kind") != "verdict-logistic-regression" or data.get("version") != cls.VERSION:
-            raise ValueError("not a verdict model of this version")
-        model = cls(tuple(data["labels"]), tuple(data["feature_names"]))
-        model.l2 = float(data["l2"])
-        model.mean = np.asarray(data["mean"], dtype=np.float64)
-        model.scale = np.asarray(data["scale"], dtype=np.float64)
-        model.coef = np.asarray(data["coef"], dtype=np.float64)
-        model.intercept = np.asarray(data["intercept"], dtype=np.float64)
-        if model.coef.shape != (len(model.feature_names), len(model.labels)):
-            raise ValueError("verdict model: weights do not match its feature names and labels")
-        return model
-
-
-def _softmax(logits: np.ndarray) -> np.ndarray:
-    z = logits - logits.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def _penalised_loss(Z: np.ndarray, Y: np.ndarray, W: np.ndarray, penalty: np.ndarray) -> float:
-    logits = Z @ W
-    top = logits.max(axis=1, keepdims=True)
-    log_p = logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
-    return float(-(Y * log_p).sum() + 0.5 * (penalty[:, None] * W * W).sum())
+        super().__init__(labels, feature_names)

@@ -1,0 +1,1 @@
+"""Training: small heads fitted on the user's own data (and, later, fine-tuning jobs)."""

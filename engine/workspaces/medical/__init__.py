@@ -1,0 +1,1 @@
+"""Medical workspace: deterministic red-flag triage layered before any model."""

@@ -1,0 +1,226 @@
+"""The learned half of triage: sentence embeddings (the embedded MiniLM) and a small
+softmax head trained on the project's labelled set (resources/medical/), exported to ONNX
+and run with ONNX Runtime alone (no torch).
+
+Safety does not rest on the head: the red-flag rules (red_flags.py) run first and set a
+floor it can never lower. Lowering the head's own emergency threshold until cross-validation
+missed no emergency was tried and sent over half the self-care cases to the emergency
+department (held-out accuracy 43 %), so the head decides by its most probable level.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from engine.errors import Cancelled, EnclaveError
+from engine.resources import resource_path
+from engine.training.softmax import SoftmaxRegression
+
+LEVELS = ("self_care", "routine", "urgent", "emergency")  # ascending severity
+HEAD_ID = "triage-head"
+TASK = "triage"
+RECIPE_VERSION = 1
+L2_GRID = (10.0, 100.0, 1000.0)
+DEFAULT_THRESHOLD = 0.5  # emergency when at least this probable; else the most probable level
+FOLDS = 3
+SEED = 20261129
+
+Progress = Callable[[float, str], None] | None
+
+
+def vignettes_file() -> Path:
+    return resource_path("medical", "triage_vignettes.jsonl")
+
+
+def load_vignettes(path: Path | None = None) -> list[dict]:
+    path = Path(path or vignettes_file())
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    bad = [r.get("id") for r in rows if r.get("level") not in LEVELS or not str(r.get("text", "")).strip()]
+    if bad:
+        raise EnclaveError(f"{path.name}: items without a text or a known level: {', '.join(map(str, bad[:5]))}")
+    return rows
+
+
+def evaluate(truth: list[str], predicted: list[str]) -> dict:
+    """Accuracy, macro-F1, per-level recall and precision, the confusion matrix, emergency
+    recall and how many self-care cases were sent higher (over-triage)."""
+    idx = {level: i for i, level in enumerate(LEVELS)}
+    confusion = np.zeros((len(LEVELS), len(LEVELS)), dtype=int)
+    for t, p in zip(truth, predicted, strict=True):
+        confusion[idx[t], idx[p]] += 1
+    recall = {lv: float(confusion[i, i] / max(confusion[i].sum(), 1)) for i, lv in enumerate(LEVELS)}
+    precision = {lv: float(confusion[i, i] / max(confusion[:, i].sum(), 1)) for i, lv in enumerate(LEVELS)}
+    f1 = [2 * precision[lv] * recall[lv] / (precision[lv] + recall[lv]) if precision[lv] + recall[lv] else 0.0
+          for lv in LEVELS]
+    self_care = confusion[idx["self_care"]]
+    return {"n": int(confusion.sum()), "accuracy": float(np.trace(confusion) / max(confusion.sum(), 1)),
+            "macro_f1": float(np.mean(f1)), "recall": recall, "precision": precision,
+            "emergency_recall": recall["emergency"],
+            "self_care_over_triage": float(self_care[1:].sum() / max(self_care.sum(), 1)),
+            "under_triage": int(sum(confusion[i, :i].sum() for i in range(len(LEVELS)))),
+            "confusion": {"rows_truth_cols_predicted": list(LEVELS), "matrix": confusion.tolist()}}
+
+
+def decide(probabilities: np.ndarray, emergency_threshold: float) -> list[str]:
+    """The level per row: emergency when its probability reaches the threshold, else the
+    most probable level."""
+    out = []
+    for p in np.atleast_2d(probabilities):
+        out.append("emergency" if p[LEVELS.index("emergency")] >= emergency_threshold
+                   else LEVELS[int(np.argmax(p))])
+    return out
+
+
+def _folds(labels: list[str], k: int, seed: int) -> list[np.ndarray]:
+    """Stratified fold index per item."""
+    rng = np.random.default_rng(seed)
+    fold = np.zeros(len(labels), dtype=int)
+    for level in LEVELS:
+        members = np.flatnonzero(np.array(labels) == level)
+        rng.shuffle(members)
+        fold[members] = np.arange(len(members)) % k
+    return [fold == i for i in range(k)]
+
+
+def fit_head(X: np.ndarray, y: list[str], progress: Progress = None,
+             cancelled: Callable[[], bool] | None = None) -> tuple[SoftmaxRegression, dict]:
+    """The head fitted on (X, y), its L2 penalty chosen by stratified cross-validation
+    (macro-F1); returns it with the cross-validated metrics."""
+    names = tuple(f"e{i}" for i in range(X.shape[1]))
+    folds = _folds(y, FOLDS, SEED)
+    best = None
+    for n, l2 in enumerate(L2_GRID):
+        if cancelled and cancelled():
+            raise Cancelled("training cancelled")
+        if progress:
+            progress(n / len(L2_GRID), f"cross-validating the head (L2 {l2:g})")
+        out_of_fold = np.zeros((len(y), len(LEVELS)))
+        for test in folds:
+            train = ~test
+            model = SoftmaxRegression(LEVELS, names).fit(X[train], [y[i] for i in np.flatnonzero(train)], l2=l2)
+            out_of_fold[test] = model.predict_proba(X[test])
+        score = evaluate(y, decide(out_of_fold, DEFAULT_THRESHOLD))["macro_f1"]
+        if best is None or score > best[0]:
+            best = (score, l2, out_of_fold)
+    score, l2, out_of_fold = best
+    model = SoftmaxRegression(LEVELS, names).fit(X, y, l2=l2)
+    return model, {"l2": l2, "emergency_threshold": DEFAULT_THRESHOLD,
+                   "cv": evaluate(y, decide(out_of_fold, DEFAULT_THRESHOLD))}
+
+
+def head_to_onnx(model: SoftmaxRegression, path: Path) -> None:
+    """(embedding - mean) / scale @ coef + intercept -> softmax, as one small ONNX graph."""
+    from onnx import TensorProto, helper, numpy_helper, save_model
+
+    d = len(model.feature_names)
+    inits = [numpy_helper.from_array(np.asarray(v, np.float32), name) for name, v in
+             (("mean", model.mean), ("scale", model.scale), ("coef", model.coef), ("intercept", model.intercept))]
+    nodes = [helper.make_node("Sub", ["embedding", "mean"], ["centred"]),
+             helper.make_node("Div", ["centred", "scale"], ["standardised"]),
+             helper.make_node("MatMul", ["standardised", "coef"], ["product"]),
+             helper.make_node("Add", ["product", "intercept"], ["logits"]),
+             helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1)]
+    graph = helper.make_graph(
+        nodes, "enclave-triage-head",
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", d])],
+        [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", len(LEVELS)])], inits)
+    onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="enclave")
+    onnx_model.ir_version = 8
+    save_model(onnx_model, str(path))
+
+
+def train_triage_head(data_dir: Path, embedder, *, model_id: str = HEAD_ID, vignettes: Path | None = None,
+                      progress: Progress = None, cancelled: Callable[[], bool] | None = None) -> dict:
+    """Train, evaluate on the held-out split and install the head; returns its metrics."""
+    from engine.models.registry import Manifest, ModelRegistry, describe_files, now_iso
+
+    progress = progress or (lambda f, m: None)
+    started = time.perf_counter()
+    path = Path(vignettes or vignettes_file())
+    rows = load_vignettes(path)
+    train = [r for r in rows if r.get("split") != "test"]
+    test = [r for r in rows if r.get("split") == "test"]
+    progress(0.05, f"embedding {len(rows)} labelled messages")
+    vectors = embedder.embed([r["text"] for r in rows], cancelled=cancelled)
+    index = {id(r): i for i, r in enumerate(rows)}
+    X_train = vectors[[index[id(r)] for r in train]]
+    X_test = vectors[[index[id(r)] for r in test]]
+    model, chosen = fit_head(X_train, [r["level"] for r in train],
+                             lambda f, m: progress(0.2 + 0.6 * f, m), cancelled)
+    held_out = evaluate([r["level"] for r in test], decide(model.predict_proba(X_test), chosen["emergency_threshold"]))
+    registry = ModelRegistry(data_dir)
+    staging = registry.staging_dir(model_id)
+    try:
+        progress(0.9, "exporting the head to ONNX")
+        head_to_onnx(model, staging / "model.onnx")
+        (staging / "head.json").write_text(json.dumps(model.to_json()), encoding="utf-8")
+        metrics = {"held_out": held_out, "train_cv": chosen["cv"], "l2": chosen["l2"],
+                   "emergency_threshold": chosen["emergency_threshold"], "train_items": len(train),
+                   "test_items": len(test)}
+        manifest = Manifest(
+            id=model_id, task=TASK, architecture="softmax-head", source=f"{path.name} (project-written)",
+            files=tuple(describe_files(staging, ["model.onnx", "head.json"])), quantization=None,
+            created=now_iso(),
+            extra={"onnx": "model.onnx", "labels": list(LEVELS), "embedder": embedder.model_id,
+                   "dim": int(vectors.shape[1]), "recipe_version": RECIPE_VERSION,
+                   "emergency_threshold": chosen["emergency_threshold"], "metrics": metrics,
+                   "training_set_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                   "seconds": round(time.perf_counter() - started, 2)})
+        registry.install(staging, manifest)
+    finally:
+        import shutil
+
+        shutil.rmtree(staging, ignore_errors=True)
+    registry.set_default(TASK, model_id)
+    progress(1.0, "triage head ready")
+    return metrics
+
+
+class TriageClassifier:
+    """The installed head with the embedder it was trained on: level probabilities for a
+    text, and the words that moved them (occlusion)."""
+
+    def __init__(self, data_dir: Path, device: str = "auto", model_id: str | None = None):
+        from engine.models.embedding import get_embedder
+        from engine.models.registry import ModelRegistry, open_session
+
+        registry = ModelRegistry(data_dir)
+        model_id = model_id or registry.default_id(TASK)
+        if model_id is None:
+            raise EnclaveError("no triage classifier installed: run `enclave setup`")
+        self.entry = registry.load(model_id)
+        extra = self.entry.manifest.extra
+        self.model_id = model_id
+        self.threshold = float(extra.get("emergency_threshold", 0.5))
+        self.embedder = get_embedder(Path(data_dir), extra.get("embedder"), device)
+        self.session = open_session(self.entry, device)
+
+    @property
+    def provider(self) -> str:
+        return self.session.provider
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        vectors = self.embedder.embed(texts).astype(np.float32)
+        return self.session.run(["probabilities"], {"embedding": vectors})[0]
+
+    def classify(self, text: str) -> tuple[str, dict[str, float]]:
+        p = self.probabilities([text])[0]
+        return decide(p, self.threshold)[0], {lv: float(p[i]) for i, lv in enumerate(LEVELS)}
+
+    def explain(self, text: str, level: str, top: int = 5) -> list[tuple[str, float]]:
+        """The words whose removal lowers `level`'s probability most (occlusion), with by how much."""
+        words = text.split()
+        if len(words) < 2:
+            return []
+        words = words[:120]  # a long message: the first 120 words are weighed
+        variants = [" ".join(words[:i] + words[i + 1:]) for i in range(len(words))]
+        p = self.probabilities([" ".join(words)] + variants)[:, LEVELS.index(level)]
+        drops = p[0] - p[1:]
+        order = np.argsort(-drops)[:top]
+        return [(words[i].strip(".,;:!?()\"'"), round(float(drops[i]), 4)) for i in order if drops[i] > 0.005]

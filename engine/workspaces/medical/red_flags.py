@@ -1,0 +1,1144 @@
+"""Deterministic red-flag rules for symptom triage (decision support, never a diagnosis).
+
+Every rule encodes a published guideline criterion and sets a *floor*: the least urgent
+level the answer may carry. The rules run before any model and a model cannot lower them.
+
+Levels, ascending: ``self_care`` < ``routine`` < ``urgent`` < ``emergency``.
+
+* ``emergency`` — call emergency services / go to an emergency department now.
+* ``urgent`` — clinician review the same day, or a suspected-cancer pathway referral where
+  the guideline is NICE NG12.
+* ``routine`` — book a routine appointment.
+
+Documented level choices: a single NEWS2 parameter scoring 3 sets ``urgent`` (RCP 2017:
+"urgent ward-based response"); the same physiology *with* signs of infection sets
+``emergency`` (NICE NG51 high risk). GCS <= 8 is ``emergency``.
+
+Matching is case-insensitive, negation-aware ("no", "denies", "without", "negative for",
+"not" within five words before a concept in the same clause) and history-aware ("history
+of", "previous", "as a child", "years ago", "mother had" ...). Clauses end at ``. ; ! ?``,
+new lines and "but / however / although / though / whereas".
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+LEVELS = ("self_care", "routine", "urgent", "emergency")
+_FLAGS = re.IGNORECASE
+
+_OPS = {
+    "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+}
+
+
+@dataclass(frozen=True)
+class Criterion:
+    """One requirement of a rule: a concept pattern that matches un-negated, OR any threshold.
+
+    ``thresholds`` are ``(key, op, value)`` on parsed measurements: vitals (hr, rr, spo2,
+    sbp, dbp, temp_c, gcs), labs (k, na, glucose, hb, troponin, lactate) or ``age`` (years)
+    and ``gestation`` (weeks).
+    """
+
+    pattern: re.Pattern | None = None
+    thresholds: tuple[tuple[str, str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A red-flag rule: every criterion must hold for it to fire."""
+
+    id: str
+    label: str
+    level: str
+    system: str
+    guideline: str
+    criteria: tuple[Criterion, ...]
+    examples: tuple[str, ...] = ()
+    non_examples: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    """A rule that fired; ``matched`` holds the verbatim input span(s), joined by " + "."""
+
+    id: str
+    label: str
+    level: str
+    matched: str
+    guideline: str
+
+
+@dataclass(frozen=True)
+class Findings:
+    """Structured facts parsed from free text (first value found for each measurement)."""
+
+    age_years: float | None
+    sex: str | None
+    pregnant: bool | None
+    vitals: dict[str, float] = field(default_factory=dict)
+    labs: dict[str, float] = field(default_factory=dict)
+    gestation_weeks: float | None = None
+
+
+# --------------------------------------------------------------------------- negation
+
+_BOUNDARY = re.compile(r"[!?;\n]|\.(?!\d)|\b(?:but|however|although|though|whereas)\b", _FLAGS)
+_TOKEN = re.compile(r"[\w'’/+-]+")
+_NEGATION = re.compile(
+    r"\b(?:no|not|nor|neither|never|denies|denied|deny|denying|without|negative for|"
+    r"nil(?! by)|free of|ruled out|isn't|wasn't|doesn't|didn't|don't|hasn't|haven't|"
+    r"aren't|weren't)\b|n[’']t\b",
+    _FLAGS,
+)
+_LIST_OR = re.compile(r"\b(?:or|nor)\b", _FLAGS)
+# History scope ends at a comma or a word that brings the story back to now.
+_HISTORY_END = re.compile(
+    r",|\b(?:now|today|currently|presents?|presenting|tonight|since|this (?:morning|"
+    r"afternoon|evening|week))\b",
+    _FLAGS,
+)
+_POST_NEGATION = re.compile(r"^\s*[:\-–]?\s*(?:none|absent|denied|negative|nil|no)\b", _FLAGS)
+_HISTORY = re.compile(
+    r"\b(?:history|hx|h/o|pmh|pmhx|fhx|past medical|in the past|"
+    r"previous(?:ly)?(?! (?:fit|well|healthy|\d|few|hours?|days?|night|weeks?|24))|"
+    r"last (?:year|month)|(?:years?|months|decades?) ago|years back|"
+    r"as an? (?:child|kid|teen\w*|baby|toddler|infant)|in childhood|"
+    r"when (?:i|he|she) was (?:young|little|a child|a kid)|in (?:19|20)\d\d|"
+    r"(?:mother|mum|mom|father|dad|brother|sister|grandmother|grandfather|grandma|grandpa|"
+    r"nan|aunt|uncle|cousin|parents?|siblings?)(?:'s)?\s+(?:\w+\s+)?"
+    r"(?:had|has|died|suffered|with))\b",
+    _FLAGS,
+)
+
+
+class _Text:
+    """Input text with its clause boundaries, so each concept match is checked in scope."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.bounds = [m.start() for m in _BOUNDARY.finditer(text)]
+
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        i = bisect_right(self.bounds, start - 1)
+        cs = self.bounds[i - 1] + 1 if i else 0
+        j = bisect_right(self.bounds, end - 1)
+        ce = self.bounds[j] if j < len(self.bounds) else len(self.text)
+        return cs, ce
+
+    def affirmed(self, m: re.Match) -> bool:
+        """True when the match is neither negated nor history in its clause."""
+        cs, ce = self.clause(m.start(), m.end())
+        before = self.text[max(cs, m.start() - 120) : m.start()]
+        if _NEGATION.search(" ".join(_TOKEN.findall(before.rsplit(",", 1)[-1])[-5:])):
+            return False
+        # A cue before a comma still negates a list ("denies chest pain, sweating or SOB"),
+        # but not a new statement ("not breathing properly, lips blue").
+        if _NEGATION.search(" ".join(_TOKEN.findall(before)[-6:])) and _LIST_OR.search(
+            self.text[cs:ce]
+        ):
+            return False
+        after = self.text[m.end() : min(ce, m.end() + 120)]
+        if _POST_NEGATION.match(after):
+            return False
+        hist_before = _HISTORY_END.split(before)[-1]
+        if _HISTORY.search(" ".join(_TOKEN.findall(hist_before)[-8:])):
+            return False
+        hist_after = after.split(",", 1)[0]
+        return not _HISTORY.search(" ".join(_TOKEN.findall(hist_after)[:8]))
+
+    def first_affirmed(self, pattern: re.Pattern) -> str | None:
+        for m in pattern.finditer(self.text):
+            if self.affirmed(m):
+                return m.group(0)
+        return None
+
+
+# --------------------------------------------------------------------------- measurements
+
+# A number followed by a duration or a drug dose is not a measurement ("sat 40 minutes",
+# "vitamin K 10 mg").
+_NUM = (
+    r"(\d{1,3}(?:\.\d+)?)(?!\d|\s*(?:min|hour|hr|sec|day|week|wk|month|year|yr|mg(?!/)|mcg|"
+    r"ug|µg|ml|units?|iu|kg|g(?![/\w])))"
+)
+_SEP = r"\s*(?:of|is|was|at|to|:|=|-)?\s*"
+
+
+def _mrx(label: str, tail: str = "") -> re.Pattern:
+    return re.compile(r"(?<![\w.])(?:" + label + r")(?![a-z])" + _SEP + _NUM + tail, _FLAGS)
+
+
+_RX_HR = _mrx(r"hr|heart rate|pulse(?: rate)?|tachycardic|bradycardic", r"\s*(?:bpm|/min)?")
+_RX_RR = _mrx(r"rr|resp(?:iratory)? rate|resps|breathing rate|respirations", r"\s*(?:/min)?")
+_RX_SPO2 = _mrx(
+    r"spo2|sp02|sao2|o2 sats?|sats|sat|oxygen sat(?:uration)?s?|saturations?|saturating|"
+    r"pulse ox(?:imetry)?",
+    r"\s*%?",
+)
+_RX_BP = re.compile(
+    r"(?<![\w.])(?:bp|blood pressure|b/p)(?![a-z])" + _SEP + r"(\d{2,3})\s*/\s*(\d{2,3})", _FLAGS
+)
+_RX_SBP = _mrx(r"sbp|systolic(?: bp| blood pressure)?")
+_RX_TEMP = _mrx(
+    r"t|temp(?:erature)?|tmax|fever(?: of)?|febrile|pyrexi(?:a|al)(?: of)?",
+    r"\s*(?:°|º|deg(?:rees?)?)?\s*([CF](?![a-z]))?",
+)
+_RX_TEMP_UNIT = re.compile(r"(?<![\w.])(\d{2,3}(?:\.\d)?)\s*(?:°|º|deg(?:rees?)?)?\s*([CF])\b")
+_RX_GCS = _mrx(r"gcs", r"(?:\s*/\s*15)?")
+_RX_GLUCOSE = _mrx(
+    r"bm|cbg|blood sugars?|blood glucose|glucose|sugars?|bg", r"\s*(mmol/?l|mg/?dl)?"
+)
+_RX_K = re.compile(r"(?<![\w.])(?:k\+?|potassium)(?![a-z])" + _SEP + _NUM, _FLAGS)
+_RX_NA = re.compile(r"(?<![\w.])(?:na\+?|sodium)(?![a-z])" + _SEP + _NUM, _FLAGS)
+_RX_HB = _mrx(r"hb|ha?emoglobin|hgb", r"\s*(g/?dl|g/?l)?")
+_RX_TROP = _mrx(r"troponin(?: [ti])?|trop|hs-?c?tn[ti]|c?tn[ti]", r"\s*(ng/?l|ng/?ml)?")
+_RX_LACTATE = _mrx(r"lactate|lac")
+
+_AGE_UNITS = r"(years?|yrs?|yr|y|months?|mths?|mos?|mo|weeks?|wks?|wk|days?)"
+_RX_AGE = [
+    re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s*-?\s*" + _AGE_UNITS + r"\s*-?\s*old\b", _FLAGS),
+    re.compile(r"\baged?\s+(\d{1,3}(?:\.\d+)?)\s*" + _AGE_UNITS + r"?\b", _FLAGS),
+    re.compile(r"\b(\d{1,3})\s*(yo|y/o|y\.o\.?)", _FLAGS),
+    re.compile(r"\b([1-8]?\d) ?()(?=[MF]\b)"),  # "45M"; not "103F" (a temperature)
+]
+_RX_SEX = re.compile(
+    r"\b(?:(man|male|gentleman|boy|he|him|his|son)|(woman|female|lady|girl|she|her|daughter))\b"
+    r"|\b[1-8]?\d ?(?:(M)|(F))\b",
+    _FLAGS,
+)
+_RX_GEST = [
+    re.compile(r"\b(\d{1,2})(?:\s*\+\s*\d)?\s*/\s*40\b"),
+    re.compile(
+        r"\b(\d{1,2})(?:\s*\+\s*\d)?\s*(?:weeks?|wks?)\s*(?:pregnant|gestation|pg|of pregnancy)",
+        _FLAGS,
+    ),
+]
+
+_PLAUSIBLE = {
+    "hr": (15, 300),
+    "rr": (2, 80),
+    "spo2": (40, 100),
+    "sbp": (30, 300),
+    "dbp": (10, 200),
+    "temp_c": (25, 45),
+    "gcs": (3, 15),
+    "glucose": (0.5, 120),
+    "k": (1, 10),
+    "na": (90, 200),
+    "hb": (10, 250),
+    "troponin": (0, 100000),
+    "lactate": (0, 40),
+    "age": (0, 125),
+    "gestation": (4, 44),
+}
+
+
+def _age_years(value: float, unit: str) -> float:
+    unit = unit.lower()
+    if unit.startswith(("mo", "mth")):
+        return value / 12
+    if unit.startswith("w"):
+        return value / 52
+    if unit.startswith("d"):
+        return value / 365
+    return value
+
+
+def _measure(text: str) -> dict[str, list[tuple[float, str]]]:
+    """Every plausible measurement in the text, as (value in standard unit, verbatim span)."""
+    out: dict[str, list[tuple[float, str]]] = {}
+
+    def add(key: str, value: float, span: str) -> None:
+        lo, hi = _PLAUSIBLE[key]
+        if lo <= value <= hi:
+            out.setdefault(key, []).append((value, span))
+
+    for key, rx in (
+        ("hr", _RX_HR),
+        ("rr", _RX_RR),
+        ("spo2", _RX_SPO2),
+        ("sbp", _RX_SBP),
+        ("gcs", _RX_GCS),
+        ("k", _RX_K),
+        ("na", _RX_NA),
+        ("lactate", _RX_LACTATE),
+    ):
+        for m in rx.finditer(text):
+            add(key, float(m.group(1)), m.group(0))
+    for m in _RX_BP.finditer(text):
+        add("sbp", float(m.group(1)), m.group(0))
+        add("dbp", float(m.group(2)), m.group(0))
+    seen_temp: set[int] = set()
+    for rx in (_RX_TEMP, _RX_TEMP_UNIT):
+        for m in rx.finditer(text):
+            if m.start(1) in seen_temp:
+                continue
+            seen_temp.add(m.start(1))
+            value, unit = float(m.group(1)), (m.group(2) or "").upper()
+            if rx is _RX_TEMP_UNIT and not (
+                (unit == "F" and value >= 90) or (unit == "C" and 30 <= value <= 45)
+            ):
+                continue
+            if unit == "F" or (not unit and value > 50):
+                value = round((value - 32) * 5 / 9, 1)
+            add("temp_c", value, m.group(0))
+    for m in _RX_GLUCOSE.finditer(text):
+        value, unit = float(m.group(1)), (m.group(2) or "").lower()
+        if "mg" in unit or (not unit and value >= 50):
+            value = round(value / 18, 1)
+        add("glucose", value, m.group(0))
+    for m in _RX_HB.finditer(text):
+        value, unit = float(m.group(1)), (m.group(2) or "").lower().replace("/", "")
+        if unit == "gdl" or (not unit and value < 25):
+            value *= 10
+        add("hb", value, m.group(0))
+    for m in _RX_TROP.finditer(text):
+        value, unit = float(m.group(1)), (m.group(2) or "").lower().replace("/", "")
+        if unit == "ngml":
+            value *= 1000
+        add("troponin", value, m.group(0))
+    for rx in _RX_AGE:
+        for m in rx.finditer(text):
+            add("age", _age_years(float(m.group(1)), m.group(2) or "y"), m.group(0))
+    for rx in _RX_GEST:
+        for m in rx.finditer(text):
+            add("gestation", float(m.group(1)), m.group(0))
+    return out
+
+
+_VITAL_KEYS = ("hr", "rr", "spo2", "sbp", "dbp", "temp_c", "gcs")
+_LAB_KEYS = ("k", "na", "glucose", "hb", "troponin", "lactate")
+
+
+def parse_findings(text: str) -> Findings:
+    """Age, sex, pregnancy, vital signs and labs found in free text.
+
+    Units are normalised: temperature to °C (°F converted; a bare value > 50 is read as °F),
+    glucose to mmol/L (mg/dL, or a bare value >= 50, divided by 18), Hb to g/L (g/dL, or a
+    bare value < 25, times 10), troponin to ng/L. Implausible values are ignored.
+    """
+    text = text or ""
+    meas = _measure(text)
+    sex = None
+    m = _RX_SEX.search(text)
+    if m:
+        sex = "M" if (m.group(1) or m.group(3)) else "F"
+    pregnant: bool | None = None
+    t = _Text(text)
+    for pm in _PREGNANT.finditer(text):
+        pregnant = t.affirmed(pm)
+        if pregnant:
+            break
+    if pregnant and sex is None:
+        sex = "F"
+    first = {k: v[0][0] for k, v in meas.items()}
+    return Findings(
+        age_years=first.get("age"),
+        sex=sex,
+        pregnant=pregnant,
+        vitals={k: first[k] for k in _VITAL_KEYS if k in first},
+        labs={k: first[k] for k in _LAB_KEYS if k in first},
+        gestation_weeks=first.get("gestation"),
+    )
+
+
+# --------------------------------------------------------------------------- concepts
+
+
+def _rx(pattern: str) -> re.Pattern:
+    return re.compile(r"(?<![\w])(?:" + pattern + r")(?![\w])", _FLAGS)
+
+
+def P(pattern: str, *thresholds: tuple[str, str, float]) -> Criterion:  # noqa: N802
+    """A criterion: the concept pattern, or any of the thresholds."""
+    return Criterion(_rx(pattern), tuple(thresholds))
+
+
+def T(*thresholds: tuple[str, str, float]) -> Criterion:  # noqa: N802
+    """A criterion met only by a measured threshold."""
+    return Criterion(None, tuple(thresholds))
+
+
+_POSS = r"(?:the |my |his |her |their |your )?"
+CHEST_PAIN = (
+    r"chest (?:pain|tightness|pressure|discomfort|heaviness|ache)|"
+    r"(?:pain|tightness|pressure|heaviness|ache) (?:in|across) " + _POSS + r"chest|"
+    r"(?-i:CP)|angina|crushing (?:central )?pain"
+)
+SWEATING = r"sweat(?:ing|y|s)?|diaphore(?:sis|tic)|clammy"
+BREATHLESS = (
+    r"(?-i:SOB|SOBOE|DIB)|short(?:ness)? of breath|breathless(?:ness)?|dyspno?ea|"
+    r"(?:difficulty|trouble|struggling|problems?) (?:in )?breathing|struggling to breathe|"
+    r"can'?t (?:catch " + _POSS + r")?breath(?:e)?|hard to breathe"
+)
+RADIATION = (
+    r"radiat\w* (?:to|into|down|up)(?: to)? "
+    + _POSS
+    + r"(?:left |right )?(?:arm|jaw|neck|shoulder)|"
+    r"(?:arm|jaw) pain|pain (?:in|down|into) " + _POSS + r"(?:left |right )?(?:arm|jaw)"
+)
+SYNCOPE = (
+    r"passed out|blacked out|black ?out|faint(?:ed|ing)?|collaps\w*|syncop\w*|"
+    r"lost consciousness|loss of consciousness|(?-i:LOC|LOC)|knocked out"
+)
+FEVER = (
+    r"fever\w*|febrile|pyrexi\w*|high (?:temp|temperature)|burning up|rigou?rs|"
+    r"temp(?:erature)? (?:is )?(?:high|raised)"
+)
+INFECTION = (
+    FEVER + r"|infection|infected|sepsis|septic|pneumonia|(?-i:UTI)|cellulitis|chest infection"
+)
+VOMIT = r"vomit\w*|throw(?:ing)? up|threw up|being sick|(?-i:N/V|N\+V|N&V)|puk\w*|emesis"
+PREGNANT = (
+    r"pregnan(?:t|cy)(?! test)|(?<![\d/])(?:[4-9]|[1-3]\d|4[0-2])(?:\+\d)?\s*/\s*40(?![\d/])|"
+    r"g\d+\s*p\d+|gravid|expecting a baby|antenatal"
+)
+_PREGNANT = _rx(PREGNANT)
+PREG_OR_MISSED = (
+    PREGNANT + r"|missed (?:a |my |her )?period|(?:my |her )?period is late|late period|"
+    r"positive pregnancy test|no period for \w+ weeks"
+)
+CHILD = (
+    r"baby|babies|infant|toddler|child|kid|newborn|neonate|son|daughter|boy|girl|"
+    r"little one|my \d+ ?(?:month|week|day|year)[- ]old"
+)
+HEAD_INJURY = (
+    r"head (?:injury|trauma|knock)|(?:hit|banged|bumped|struck|knocked) " + _POSS + r"head|"
+    r"(?:blow|bang|knock) (?:to|on) " + _POSS + r"head|fell and hit"
+)
+SEIZURE = r"seizur\w*|fit(?:ting|s)?(?! (?:and well|for|to|in|into))|convuls\w*|(?-i:GTC)"
+DIABETIC = r"diabet\w*|type 1|(?-i:T1DM|DM|IDDM)|on insulin|insulin[- ]dependent"
+ALLERGEN = (
+    r"stung|sting|bee|wasp|hornet|peanuts?|nuts?|shellfish|prawns?|food|allerg\w*|"
+    r"new (?:drug|medication|medicine|antibiotic)|penicillin|amoxicillin|antibiotics?|"
+    r"injection|vaccine|contrast|after taking"
+)
+CONFUSION = (
+    r"(?:new(?:ly)?|sudden(?:ly)?|acute(?:ly)?) confus\w*|confused (?:today|since|this|now)|"
+    r"delirium|delirious|disorientated|disoriented|not making sense|"
+    r"altered mental (?:state|status)"
+)
+URINE_NONE = (
+    r"(?:no|not passed|not passing|hasn'?t passed|haven'?t passed) (?:any )?urine "
+    r"(?:for|in) (?:over |more than )?(?:1[89]|[2-9]\d|eighteen|twenty\w*) ?(?:h|hrs?|hours)|"
+    r"no urine output|anuri\w*"
+)
+_BIG = r"(?:5|five|[6-9]|\d\d|six|seven|eight|nine|ten)"
+
+_ANY_FEVER = (("temp_c", ">=", 38.0),)
+
+
+def R(  # noqa: N802
+    id: str,
+    label: str,
+    level: str,
+    system: str,
+    guideline: str,
+    *criteria: Criterion,
+    examples: tuple[str, ...] = (),
+    non_examples: tuple[str, ...] = (),
+) -> Rule:
+    """Build a rule (a tiny constructor keeps the table below readable)."""
+    return Rule(id, label, level, system, guideline, tuple(criteria), examples, non_examples)
+
+
+E, U = "emergency", "urgent"
+NICE_CP = "NICE CKS: Chest pain — assessment (red flags); NICE CG95 recent-onset chest pain"
+BEFAST = "AHA/ASA 2019 stroke guideline: BE-FAST recognition; NICE NG128 1.1"
+NEWS2 = "NEWS2 (Royal College of Physicians 2017): single parameter score 3"
+NG51 = "NICE NG51 sepsis: high-risk criteria"
+IMCI = "WHO IMCI chart booklet 2014: general danger signs"
+NG143 = "NICE NG143 fever in under 5s: traffic-light table (red features)"
+NG12 = "NICE NG12 suspected cancer: recognition and referral"
+ANAPH = "Resuscitation Council UK 2021: Emergency treatment of anaphylaxis (recognition)"
+NG232 = "NICE NG232 head injury (2023): 1.4 criteria for CT head scan"
+RCOG_EP = "NICE NG126 ectopic pregnancy and miscarriage: 1.2 signs and symptoms of ectopic"
+RCPATH = "Royal College of Pathologists 2017: alert thresholds for critical results"
+ABCDE = "Resuscitation Council UK: ABCDE approach"
+
+# fmt: off
+# (the table stays one compact entry per rule so a clinician can review it line by line)
+RULES: tuple[Rule, ...] = (
+    # ---------------------------------------------------------------- cardiovascular
+    R("cardiac.chest_pain_with_sweating", "Chest pain with sweating", E, "cardiovascular",
+      NICE_CP, P(CHEST_PAIN), P(SWEATING),
+      examples=("55M crushing chest pain and sweating for 30 minutes",),
+      non_examples=("No chest pain, some sweating after the gym",
+                    "Chest pain last year, now sweating at night")),
+    R("cardiac.chest_pain_with_breathlessness", "Chest pain with breathlessness", E,
+      "cardiovascular", NICE_CP, P(CHEST_PAIN), P(BREATHLESS),
+      examples=("CP and SOB since this morning",),
+      non_examples=("chest pain but denies shortness of breath",)),
+    R("cardiac.chest_pain_radiating", "Chest pain radiating to arm, jaw or neck", E,
+      "cardiovascular", NICE_CP, P(CHEST_PAIN), P(RADIATION),
+      examples=("tight chest pain radiating to his left arm",),
+      non_examples=("family history of MI, no chest pain radiating to the arm",)),
+    R("cardiac.chest_pain_with_collapse", "Chest pain with fainting or collapse", E,
+      "cardiovascular", NICE_CP, P(CHEST_PAIN), P(SYNCOPE),
+      examples=("had chest pain then collapsed",),
+      non_examples=("chest pain, did not faint",)),
+    R("cardiac.tearing_pain", "Sudden tearing chest or back pain (aortic dissection)", E,
+      "cardiovascular", "NICE CKS: Chest pain — aortic dissection red flags",
+      P(r"(?:tearing|ripping) (?:\w+ )?(?:pain|sensation)|pain (?:is |feels )?(?:tearing|ripping)"),
+      examples=("sudden tearing pain going through to the back",),
+      non_examples=("no tearing pain",)),
+    R("cardiac.troponin_high", "Troponin above rule-in threshold (hs-cTnT >= 52 ng/L)", E,
+      "metabolic/labs", "ESC 2020 NSTE-ACS guideline: 0h/1h algorithm, hs-cTnT rule-in >= 52 ng/L",
+      T(("troponin", ">=", 52)),
+      examples=("troponin 250 ng/L",), non_examples=("troponin 8 ng/L",)),
+    R("cardiac.palpitations_with_syncope", "Palpitations with fainting", U, "cardiovascular",
+      "NICE CKS: Palpitations — red flags (syncope)", P(r"palpitations?|heart racing|racing heart"),
+      P(SYNCOPE), examples=("palpitations and then fainted at work",),
+      non_examples=("palpitations, no fainting",)),
+    R("vascular.acute_limb_ischaemia", "Cold, pale, painful or numb limb", E, "cardiovascular",
+      "NICE CKS: Peripheral arterial disease — acute limb ischaemia (6 Ps)",
+      P(r"(?:cold|pale|white|blue),? (?:and )?(?:painful|numb|pulseless) (?:leg|foot|arm|hand)|"
+        r"(?:leg|foot|arm|hand) (?:is |went |turned )?(?:cold|white|pale) and (?:painful|numb)"),
+      examples=("his foot went cold and numb, very painful",),
+      non_examples=("no cold painful leg",)),
+    R("vascular.pulsatile_abdominal_mass", "Pulsating abdominal mass with pain (AAA)", E,
+      "cardiovascular", "NICE NG156 abdominal aortic aneurysm: 1.1 symptomatic AAA",
+      P(r"(?:pulsating|pulsatile|throbbing) (?:mass|lump) in " + _POSS + r"(?:abdomen|stomach|tummy|belly)"),
+      examples=("a pulsating lump in his tummy and back pain",),
+      non_examples=("no pulsatile mass in the abdomen",)),
+    R("respiratory.pulmonary_embolism", "Breathlessness with a swollen calf or pleuritic pain", E,
+      "respiratory", "NICE NG158 VTE: 1.1 PE signs; Wells score",
+      P(BREATHLESS), P(r"(?:swollen|painful|tender) calf|calf (?:swelling|pain)|(?-i:DVT)|"
+                       r"pain (?:when|on) breathing in|pleuritic|coughing (?:up )?blood"),
+      examples=("sudden SOB with a swollen calf after a long flight",),
+      non_examples=("short of breath, no calf swelling",)),
+    # ---------------------------------------------------------------- neurological
+    R("neuro.face_droop", "Facial droop (BE-FAST: Face)", E, "neurological", BEFAST,
+      P(r"(?:face|facial|mouth|smile) (?:is )?(?:droop\w*|lopsided|drooping)|"
+        r"droop\w* (?:of )?" + _POSS + r"(?:face|mouth)|one side of " + _POSS +
+        r"face (?:has )?(?:dropped|droop\w*)|facial (?:weakness|palsy)"),
+      examples=("her face is drooping on the left",),
+      non_examples=("no facial droop", "history of stroke with facial droop")),
+    R("neuro.arm_weakness", "One-sided or sudden arm/leg weakness or numbness (BE-FAST: Arm)", E,
+      "neurological", BEFAST,
+      P(r"(?:sudden(?:ly)?|one[- ]sided|left[- ]sided|right[- ]sided|(?:left|right|one) "
+        r"(?:side|arm|leg))\W+(?:\w+\W+){0,3}?(?:weak\w*|numb\w*|paralys\w*|heavy)|"
+        r"(?:weak\w*|numb\w*|paralys\w*) (?:in|of|down) " + _POSS +
+        r"(?:left|right|one) (?:arm|leg|side)|hemipar\w+|hemipleg\w+|arm weakness|"
+        r"can'?t (?:lift|raise) " + _POSS + r"(?:left |right )?arm"),
+      examples=("sudden weakness in the right arm",),
+      non_examples=("denies left arm weakness", "had a stroke years ago with right arm weakness")),
+    R("neuro.speech_difficulty", "Slurred or lost speech (BE-FAST: Speech)", E, "neurological",
+      BEFAST,
+      P(r"slurr\w*(?: speech| words)?|speech (?:is )?(?:slurred|garbled|muddled)|garbled speech|"
+        r"(?:difficulty|trouble) (?:speaking|talking|finding (?:the )?words)|aphasi\w*|dysphasi\w*|"
+        r"can'?t (?:get (?:the|his|her|my) words out|speak properly|talk properly)|"
+        r"words (?:are )?(?:jumbled|muddled)"),
+      examples=("speech suddenly slurred",), non_examples=("no slurred speech",)),
+    R("neuro.sudden_vision_loss", "Sudden loss of vision (BE-FAST: Eyes)", E, "neurological",
+      BEFAST,
+      P(r"sudden(?:ly)? (?:loss of (?:vision|sight)|vision loss|blind\w*|lost (?:the )?(?:vision|sight)"
+        r"|(?:double|blurred) vision)|(?:lost|loss of) (?:vision|sight)(?: in one eye)? suddenly|"
+        r"(?:lost|loss of) (?:vision|sight) in one eye|amaurosis|can'?t see out of (?:one|my|his|her) eye"),
+      examples=("sudden loss of vision in one eye",),
+      non_examples=("no sudden loss of vision",)),
+    R("neuro.sudden_balance_loss", "Sudden loss of balance (BE-FAST: Balance)", E, "neurological",
+      BEFAST,
+      P(r"sudden(?:ly)? (?:loss of balance|unsteady|off balance|dizz\w*|vertigo|"
+        r"(?:can'?t|unable to) (?:walk|stand))|(?:lost|losing) (?:his |her |my )?balance suddenly|ataxi\w*"),
+      examples=("suddenly unsteady and falling to one side",),
+      non_examples=("no sudden loss of balance",)),
+    R("neuro.thunderclap_headache", "Thunderclap or worst-ever headache", E, "neurological",
+      "NICE CKS: Headache — assessment, red flags (thunderclap headache, SAH)",
+      P(r"worst headache (?:of (?:my|his|her|their) life|ever)|thunderclap|"
+        r"sudden(?:ly)? (?:severe|explosive|intense|excruciating) headache|"
+        r"headache (?:came on|started) (?:suddenly|like a)|like being hit (?:on|in) the head"),
+      examples=("worst headache of my life, came on in seconds",),
+      non_examples=("not the worst headache of her life, usual migraine",)),
+    R("neuro.first_seizure", "First-ever seizure", E, "neurological",
+      "NICE NG217 epilepsies: 1.2 referral after a first seizure; NHS 999 advice",
+      P(r"first (?:ever )?(?:seizure|fit|convulsion)|never had a (?:seizure|fit) before"),
+      examples=("first ever seizure this morning",),
+      non_examples=("had a first seizure as a child",)),
+    R("neuro.prolonged_seizure", "Seizure lasting over 5 minutes or repeated seizures", E,
+      "neurological", "NICE NG217 epilepsies: 1.11 prolonged or repeated seizures (status)",
+      P(r"status epilepticus|(?:seizur\w*|fit(?:ting|s)?|convuls\w*)\W+(?:\w+\W+){0,5}?"
+        r"(?:(?:more than|over|longer than|>) ?" + _BIG + r" ?min\w*|won'?t stop|not stopping|"
+        r"one after another|back[- ]to[- ]back)"),
+      examples=("seizure lasting more than 5 minutes",),
+      non_examples=("no seizure lasting more than 5 minutes",)),
+    R("neuro.unresponsive", "Unconscious or unresponsive", E, "neurological", ABCDE + " (D: AVPU)",
+      P(r"unconscious|unresponsive|unrousable|won'?t wake(?: up)?|can'?t (?:be )?(?:woken|wake (?:him|her))|"
+        r"not responding to (?:voice|pain)"),
+      examples=("found unresponsive on the floor",),
+      non_examples=("not unresponsive, talking normally",)),
+    R("neuro.collapse_syncope", "Collapse, faint or loss of consciousness", U, "neurological",
+      "NICE CG109 transient loss of consciousness: 1.1 initial assessment",
+      P(SYNCOPE), examples=("blacked out in the kitchen",),
+      non_examples=("no LOC", "fainted as a child")),
+    R("neuro.new_confusion", "New confusion or altered mental state", U, "neurological",
+      NEWS2 + " (new confusion, ACVPU)", P(CONFUSION),
+      examples=("Grandad is newly confused today",),
+      non_examples=("no new confusion",)),
+    R("neuro.cauda_equina_saddle", "Saddle numbness (cauda equina)", E, "neurological",
+      "NICE CKS: Sciatica / low back pain — cauda equina syndrome red flags",
+      P(r"saddle (?:numbness|an(?:a)?esthesia|area (?:numb\w*|tingl\w*))|"
+        r"numb\w* (?:around|between|in) " + _POSS + r"(?:bottom|buttocks|genitals|anus|inner thighs|groin)"),
+      examples=("back pain and saddle numbness",), non_examples=("denies saddle numbness",)),
+    R("neuro.cauda_equina_sphincter", "Back pain with new incontinence or retention", E,
+      "neurological", "NICE CKS: Sciatica / low back pain — cauda equina syndrome red flags",
+      P(r"back ?(?:pain|ache)|backache|sciatica|lumbago"),
+      P(r"(?:new |lost control of |loss of )(?:bladder|bowel)(?: control)?|incontinen\w+|wet (?:myself|himself|herself)|"
+        r"can'?t (?:pee|urinate|pass urine)|urinary retention"),
+      examples=("low back pain and new incontinence of urine",),
+      non_examples=("back pain, no incontinence",)),
+    # ---------------------------------------------------------------- trauma / head injury
+    R("trauma.head_injury_anticoagulant", "Head injury while on anticoagulants", E, "trauma",
+      NG232, P(HEAD_INJURY),
+      P(r"warfarin|apixaban|rivaroxaban|edoxaban|dabigatran|eliquis|xarelto|"
+        r"anticoagula\w+|blood thinners?|(?-i:DOAC|NOAC)|clopidogrel"),
+      examples=("hit her head, she takes warfarin",),
+      non_examples=("hit her head, not on blood thinners",)),
+    R("trauma.head_injury_vomiting", "Head injury with vomiting", E, "trauma", NG232,
+      P(HEAD_INJURY), P(VOMIT), examples=("banged his head and has vomited twice",),
+      non_examples=("bumped his head, no vomiting",)),
+    R("trauma.head_injury_loc", "Head injury with loss of consciousness or amnesia", E, "trauma",
+      NG232, P(HEAD_INJURY), P(SYNCOPE + r"|amnesia|can'?t remember (?:what happened|the fall)"),
+      examples=("head injury with LOC",), non_examples=("head injury, no LOC",)),
+    R("trauma.severe_bleeding", "Heavy or uncontrolled bleeding", E, "trauma",
+      ABCDE + " (<C> catastrophic haemorrhage); ATLS 10th ed.",
+      P(r"(?:bleeding|blood) (?:heavily|profusely|everywhere|won'?t stop|not stopping|"
+        r"spurting|pumping|pouring)|(?:heavy|severe|uncontrolled|massive|catastrophic|arterial) "
+        r"(?:bleed\w*|ha?emorrhage|hemorrhage)|spurting blood|won'?t stop bleeding|"
+        r"can'?t stop the bleeding"),
+      examples=("cut his hand and it is bleeding heavily",),
+      non_examples=("no heavy bleeding",)),
+    R("trauma.severe_burns", "Large, deep, facial or chemical/electrical burn", E, "trauma",
+      "British Burn Association 2018: national burn care referral guidance",
+      P(r"(?:large|big|severe|deep|full[- ]thickness|extensive|major) burns?|"
+        r"burns? (?:to|on|covering) " + _POSS + r"(?:face|hands?|genitals|chest|whole)|"
+        r"(?:chemical|electrical) burns?|electrocut\w*|smoke inhalation"),
+      examples=("large burn on his chest from boiling water",),
+      non_examples=("no burns to the face",)),
+    R("trauma.penetrating_injury", "Stab, gunshot or penetrating wound", E, "trauma",
+      "ESI v4 handbook: decision point B (high-risk situation); ATLS 10th ed.",
+      P(r"stab(?:bed| wound)|gunshot|shot (?:in|with)|impaled|knife wound|"
+        r"penetrating (?:injury|wound|trauma)"),
+      examples=("stabbed in the abdomen",), non_examples=("was stabbed years ago",)),
+    R("trauma.high_energy_mechanism", "High-energy injury mechanism", E, "trauma",
+      "ESI v4 handbook: decision point B; ACS field triage 2021 mechanism criteria",
+      P(r"(?:hit|knocked down|run over) by a (?:car|vehicle|bus|lorry|truck|van)|"
+        r"fell (?:from|off) (?:a |the )?(?:height|ladder|roof|balcony|scaffold\w*)|"
+        r"(?:car|motorbike|motorcycle|road traffic|high[- ]speed) (?:crash|accident|collision)|(?-i:RTC|RTA|MVC)"),
+      examples=("fell from a ladder onto concrete",),
+      non_examples=("car crash in 2015, now back pain",)),
+    R("trauma.open_or_deformed_fracture", "Deformed limb or bone through skin", E, "trauma",
+      "NICE NG37 fractures (complex): 1.1 open fractures",
+      P(r"(?:bone|arm|leg|wrist|ankle) (?:is )?(?:deformed|bent|at a (?:strange|funny|odd|weird) angle)|"
+        r"bone (?:sticking|poking) (?:out|through)|open fracture|compound fracture"),
+      examples=("his leg is at a funny angle after the tackle",),
+      non_examples=("no bone sticking out",)),
+    R("trauma.suspected_fracture", "Suspected fracture without deformity", U, "trauma",
+      "NICE NG38 fractures (non-complex): 1.1; Ottawa ankle rules",
+      P(r"(?:can'?t|cannot|unable to) (?:bear|put) weight|"
+        r"(?:think|might|may|possibly|suspected?) (?:\w+ )?(?:be )?(?:broken|fractured?)|"
+        r"(?:broke|broken|fractured?) (?:my|his|her) (?:arm|wrist|ankle|leg|finger|toe|collarbone|hand|foot)"),
+      examples=("twisted her ankle and can't put weight on it",),
+      non_examples=("broke my arm as a child",)),
+    # ---------------------------------------------------------------- respiratory
+    R("respiratory.cannot_speak_sentences", "Unable to speak in full sentences", E, "respiratory",
+      "BTS/SIGN 158 asthma: acute severe asthma (cannot complete sentences)",
+      P(r"(?:can'?t|cannot|unable to|not able to) (?:speak|talk|finish|complete) (?:in )?(?:full |whole |complete )?sentences|"
+        r"(?:speaking|talking) in (?:single |short )?words|one[- ]word (?:answers|sentences)"),
+      examples=("so breathless she can't speak in full sentences",),
+      non_examples=("able to speak in full sentences",)),
+    R("respiratory.not_breathing", "Not breathing, no pulse or choking to unresponsiveness", E,
+      "respiratory", "Resuscitation Council UK 2021: adult/paediatric basic life support",
+      P(r"(?:not|isn'?t|stopped|has stopped|no longer) breathing(?! properly)|apno?eas?|apneas?|"
+        r"no pulse|cardiac arrest|(?-i:CPR) in progress"),
+      examples=("he collapsed and is not breathing", "found in cardiac arrest"),
+      non_examples=("denies apnoea episodes", "no cardiac arrest")),
+    R("respiratory.cyanosis", "Blue or grey lips or face", E, "respiratory",
+      ABCDE + " (B: cyanosis)",
+      P(r"blue (?:lips|tongue|face|around the (?:lips|mouth))|(?:lips|face|tongue) (?:(?:are|is|turning|went|gone|going|look|looks|looking) ){0,2}(?:blue|grey|gray)|"
+        r"cyanos\w+|cyanotic"),
+      examples=("his lips are turning blue",), non_examples=("lips not blue",)),
+    R("respiratory.asthma_not_responding", "Severe asthma not responding to inhaler", E,
+      "respiratory", "BTS/SIGN 158 asthma: acute asthma management (poor response to bronchodilator)",
+      P(r"asthma\w*|wheez\w*|inhaler|salbutamol|ventolin|albuterol|puffer|reliever|nebuli[sz]er"),
+      P(r"not (?:helping|working|responding|touching it)|(?:no|little) (?:help|relief|improvement|effect)|"
+        r"isn'?t (?:helping|working)|doesn'?t (?:help|work)|hasn'?t (?:helped|worked)|"
+        r"(?:every|each) (?:few minutes|hour)|(?:10|ten|\d\d) puffs"),
+      examples=("asthma attack, blue inhaler not helping",),
+      non_examples=("asthma, inhaler working well",)),
+    R("respiratory.choking", "Choking or airway obstruction", E, "respiratory",
+      "Resuscitation Council UK 2021: adult/paediatric choking algorithm",
+      P(r"chok(?:ing|ed|es)|something stuck in " + _POSS + r"(?:throat|windpipe)|"
+        r"(?:inhaled|swallowed) (?:a|an) (?:coin|toy|button|battery|peanut|grape|magnet)"),
+      examples=("toddler choking on a grape",), non_examples=("no choking episode",)),
+    R("respiratory.stridor", "Stridor or severe breathing effort", E, "respiratory",
+      ABCDE + " (A: airway); NICE CKS Croup — severe",
+      P(r"stridor|noisy breathing (?:in|at rest)|high[- ]pitched (?:noise|sound|whistle) (?:when|on) breathing"),
+      examples=("barking cough and stridor at rest",), non_examples=("no stridor",)),
+    R("respiratory.massive_haemoptysis", "Coughing up large amounts of blood", E, "respiratory",
+      "BTS guideline: massive haemoptysis (emergency)",
+      P(r"coughing (?:up )?(?:lots of|a lot of|large amounts? of|cups? of|a cupful of|mouthfuls of) blood|"
+        r"massive ha?emoptysis|massive hemoptysis"),
+      examples=("coughing up a lot of blood",), non_examples=("not coughing up a lot of blood",)),
+    R("respiratory.haemoptysis", "Coughing up blood (haemoptysis)", U, "respiratory",
+      NG12 + " 1.1.1 lung cancer (haemoptysis); persistent cough > 3 weeks",
+      P(r"ha?emoptysis|hemoptysis|coughing (?:up )?blood|blood in " + _POSS + r"(?:sputum|phlegm)|blood[- ]stained (?:sputum|phlegm)"),
+      examples=("cough for 4 weeks and blood in my phlegm",),
+      non_examples=("cough, no haemoptysis",)),
+    # ---------------------------------------------------------------- allergy
+    R("allergy.airway_swelling", "Swelling of lips, tongue or throat", E, "allergy", ANAPH,
+      P(r"(?:swell\w*|swollen|puffy) (?:of |in )?" + _POSS + r"(?:lips?|tongue|throat|mouth)|"
+        r"(?:lips?|tongue|throat|mouth) (?:is |are |feels? |getting |went |became )?(?:swell\w*|swollen|puffy|closing)|"
+        r"throat (?:is )?(?:closing|tightening)|angio-?o?edema|angioedema"),
+      examples=("tongue swelling after eating prawns",),
+      non_examples=("no lip swelling", "mother had anaphylaxis with tongue swelling")),
+    R("allergy.anaphylaxis_breathing", "Breathing difficulty after a sting, food or drug", E,
+      "allergy", ANAPH, P(ALLERGEN), P(BREATHLESS + r"|wheez\w*|tight throat|throat tight\w*"),
+      examples=("stung by a wasp and now difficulty breathing",),
+      non_examples=("ate peanuts, no difficulty breathing",)),
+    R("allergy.anaphylaxis_collapse", "Faint or collapse after a sting, food or drug", E,
+      "allergy", ANAPH, P(ALLERGEN), P(SYNCOPE + r"|very dizzy|floppy"),
+      examples=("bee sting then collapsed",),
+      non_examples=("bee sting yesterday, no collapse",)),
+    # ---------------------------------------------------------------- mental health
+    R("mental_health.suicidal_plan", "Suicidal intent or plan", E, "mental_health",
+      "NICE NG225 self-harm (2022): 1.3 risk assessment; NICE CKS Suicide risk",
+      P(r"(?:plan|planning|plans|going|intend\w*|intent|decided) (?:\w+ ){0,3}?(?:to )?(?:kill (?:my|him|her|them)sel(?:f|ves)|"
+        r"end (?:my|his|her|their) (?:own )?life|(?:commit )?suicide|take (?:my|his|her) (?:own )?life)|"
+        r"suicid\w* (?:plan|intent)|(?:bought|got|saved|stockpil\w*) (?:\w+ ){0,3}(?:pills|tablets|rope) to|"
+        r"wr(?:ote|itten) (?:a )?(?:suicide )?(?:note|goodbye letters?)|(?-i:SI) with (?:a )?plan"),
+      examples=("I have a plan to kill myself tonight",),
+      non_examples=("denies any plan to kill himself",)),
+    R("mental_health.suicidal_thoughts", "Suicidal thoughts", U, "mental_health",
+      "NICE CKS: Suicide risk — assessment; NICE NG225",
+      P(r"suicid\w*|kill(?:ing)? (?:my|him|her)self|end(?:ing)? (?:it all|my life)|"
+        r"don'?t want to (?:be alive|live|wake up)|better off dead|want(?:s)? to die|(?-i:SI)"),
+      examples=("feeling suicidal",), non_examples=("denies suicidal ideation",)),
+    R("mental_health.self_harm", "Self-harm", U, "mental_health",
+      "NICE NG225 self-harm (2022): 1.2 assessment after self-harm",
+      P(r"self[- ]?harm\w*|cut(?:ting)? (?:my|him|her)self|cutting (?:my|his|her) (?:arms?|wrists?|legs?)|"
+        r"burn(?:ing|t|ed)? (?:my|him|her)self|(?-i:DSH)"),
+      examples=("she has been cutting herself",), non_examples=("no self-harm",)),
+    R("mental_health.overdose", "Overdose or poisoning", E, "mental_health",
+      "NICE NG225 self-harm: 1.1 emergency care after overdose; TOXBASE",
+      P(r"overdos\w*|(?-i:OD|OD'd)|took (?:\w+ ){0,3}?(?:all|a lot of|lots of|too many|a (?:whole )?(?:bottle|packet|box) of|\d+|a handful of) "
+        r"(?:\w+ ){0,2}?(?:pills|tablets|paracetamol|acetaminophen|tylenol|sleeping pills|meds|medications?)|"
+        r"swallowed (?:\w+ ){0,3}?(?:pills|tablets|bleach|batter(?:y|ies))|poison\w*"),
+      examples=("took 20 paracetamol tablets an hour ago",),
+      non_examples=("no overdose", "overdose years ago")),
+    R("mental_health.harm_to_others", "Intent to harm others or command hallucinations", E,
+      "mental_health", "NICE CG136 service user experience / Mental Health Act crisis guidance",
+      P(r"voices (?:\w+ )?(?:telling|tell) (?:me|him|her) to (?:kill|hurt|harm)|"
+        r"(?:want|going|plan\w*) to (?:kill|hurt|harm) (?:someone|somebody|others|people|them)|homicid\w*"),
+      examples=("hearing voices telling him to hurt people",),
+      non_examples=("denies homicidal thoughts",)),
+    # ---------------------------------------------------------------- infection / sepsis
+    R("infection.sepsis_high_risk", "Signs of infection with NICE NG51 high-risk criteria", E,
+      "infection/sepsis", NG51 + " (RR >= 25, SpO2 < 92, SBP <= 90, HR > 130, new confusion, "
+      "mottled skin, no urine 18 h)",
+      P(INFECTION, *_ANY_FEVER),
+      P(CONFUSION + r"|mottl\w*|ashen|non[- ]blanching|" + URINE_NONE,
+        ("rr", ">=", 25), ("spo2", "<", 92), ("sbp", "<=", 90), ("hr", ">", 130)),
+      examples=("fever and rigors, HR 135, BP 85/50",),
+      non_examples=("no fever, HR 135",)),
+    R("infection.fever_stiff_neck", "Fever with stiff neck (meningism)", E, "infection/sepsis",
+      "NICE NG240 meningitis (2024): 1.1 symptoms and signs",
+      P(FEVER, *_ANY_FEVER),
+      P(r"stiff (?:neck|necked)|neck (?:is )?stiff\w*|neck stiffness|can'?t (?:bend|touch) " + _POSS +
+        r"(?:chin|neck)|nuchal rigidity|meningism"),
+      examples=("high temperature and a stiff neck",),
+      non_examples=("fever but no neck stiffness",)),
+    R("infection.non_blanching_rash", "Non-blanching rash", E, "infection/sepsis",
+      "NICE NG240 meningitis (2024): 1.1 non-blanching rash; NG143 red",
+      P(r"non[- ]?blanching|(?:doesn'?t|does not|didn'?t|won'?t) (?:fade|blanch)|petechia\w*|purpur\w*"),
+      examples=("a rash that doesn't fade with a glass",),
+      non_examples=("no petechiae",)),
+    R("infection.fever_photophobia", "Fever with photophobia", E, "infection/sepsis",
+      "NICE NG240 meningitis (2024): 1.1 symptoms and signs",
+      P(FEVER, *_ANY_FEVER),
+      P(r"photophob\w*|light hurts " + _POSS + r"eyes|(?:sensitive|sensitivity) to (?:the )?light|"
+        r"can'?t (?:stand|bear|tolerate) (?:the )?light"),
+      examples=("febrile with photophobia",), non_examples=("fever, no photophobia",)),
+    R("infection.neutropenic_sepsis", "Fever during chemotherapy", E, "infection/sepsis",
+      "NICE CG151 neutropenic sepsis: 1.1 suspected neutropenic sepsis",
+      P(r"chemo\w*|neutropen\w*|on (?:cancer )?treatment for (?:leukaemia|lymphoma|cancer)"),
+      P(FEVER, *_ANY_FEVER),
+      examples=("on chemotherapy and temp 38.3",),
+      non_examples=("chemo last year, fever today",)),
+    R("infection.fever_5_days", "Fever lasting 5 days or more", U, "infection/sepsis",
+      NG143 + " (amber: fever >= 5 days)",
+      P(r"(?:fever\w*|febrile|temperature|temp)\W+(?:\w+\W+){0,3}?" + _BIG + r" days|"
+        + _BIG + r" days (?:of|with) (?:a )?(?:fever|high temperature|temperature)"),
+      examples=("fever for 6 days",), non_examples=("fever for 2 days, no fever for 5 days",)),
+    R("infection.no_urine_18h", "No urine for 18 hours or more", U, "infection/sepsis",
+      NG51 + " (not passed urine in previous 18 h)", P(URINE_NONE),
+      examples=("has not passed urine for 20 hours",),
+      non_examples=("passing urine normally",)),
+    # ---------------------------------------------------------------- gastrointestinal
+    R("gi.haematemesis", "Vomiting blood", E, "gastrointestinal",
+      "NICE CG141 upper GI bleeding: 1.1; NICE CKS GI bleeding",
+      P(r"(?:vomit\w*|throw\w* up|threw up|puk\w*|being sick|sick\w*) (?:up )?(?:fresh )?blood|"
+        r"(?:bloody|blood in " + _POSS + r") vomit|ha?ematemesis|hematemesis"),
+      examples=("vomiting blood since lunch",),
+      non_examples=("not vomiting blood", "no fever, no haematemesis")),
+    R("gi.coffee_ground_vomit", "Coffee-ground vomit", E, "gastrointestinal",
+      "NICE CG141 upper GI bleeding: 1.1", P(r"coffee[- ]?grounds?(?: vomit\w*)?"),
+      examples=("vomit looks like coffee grounds",), non_examples=("no coffee ground vomit",)),
+    R("gi.melaena", "Black, tarry stools (melaena)", E, "gastrointestinal",
+      "NICE CG141 upper GI bleeding: 1.1 (melaena)",
+      P(r"mela?ena|melena|black,? (?:tarry|sticky|tar[- ]like) (?:stools?|poo|faeces|feces|bowel motions?)|"
+        r"tarry (?:stools?|poo)|black (?:stools?|poo)"),
+      examples=("passing black tarry stools",), non_examples=("no melaena",)),
+    R("gi.large_rectal_bleeding", "Large rectal bleeding", E, "gastrointestinal",
+      "BSG 2019 acute lower GI bleeding guideline: unstable bleed",
+      P(r"(?:lots of|a lot of|large amounts? of|heavy|massive|large|profuse|significant|torrential) (?:\w+ )?"
+        r"(?:rectal bleed\w*|bleeding from " + _POSS + r"(?:bottom|back passage|rectum)|"
+        r"blood (?:from|in) " + _POSS + r"(?:bottom|back passage|stools?|poo)|(?-i:PR) bleed\w*|blood (?:(?-i:PR)|per rectum))|"
+        r"(?:passing|passed) (?:large )?clots from " + _POSS + r"(?:bottom|back passage)"),
+      examples=("large PR bleed this morning",),
+      non_examples=("no large amount of blood in stools",)),
+    R("gi.rigid_abdomen", "Rigid abdomen or peritonism", E, "gastrointestinal",
+      "NICE CKS: Acute abdomen (peritonitis) red flags",
+      P(r"rigid (?:abdomen|tummy|belly|stomach)|(?:abdomen|tummy|belly|stomach) (?:is |feels )?"
+        r"(?:rigid|board[- ]like|hard as a board)|board[- ]like|guarding|peritonism|peritonitis|rebound tenderness"),
+      examples=("abdomen is rigid and very tender",), non_examples=("abdomen soft, no guarding",)),
+    R("gi.severe_abdominal_pain_vomiting", "Severe abdominal pain with vomiting", U,
+      "gastrointestinal", "NICE CKS: Acute abdomen — same-day surgical assessment",
+      P(r"(?:severe|excruciating|worst|agoni[sz]ing|unbearable|intense|terrible) (?:\w+ )?"
+        r"(?:abdominal|abdo|tummy|stomach|belly) (?:pain|ache)"),
+      P(VOMIT), examples=("severe abdominal pain and vomiting",),
+      non_examples=("severe abdominal pain, no vomiting",)),
+    R("gi.bilious_vomiting_child", "Green (bilious) vomiting in a child", E, "paediatric",
+      "NICE NG143 / RCS paediatric surgery: bilious vomiting (malrotation)",
+      P(r"green (?:vomit|bile|sick)|bilious vomit\w*|vomit\w* (?:green|bile)"),
+      P(CHILD, ("age", "<", 16)),
+      examples=("baby vomiting green bile",), non_examples=("baby, no green vomit",)),
+    R("gi.dysphagia", "New difficulty swallowing", U, "gastrointestinal",
+      NG12 + " 1.2.1 oesophageal cancer (dysphagia)",
+      P(r"(?:difficulty|trouble) swallowing|dysphagia|food (?:is )?(?:sticking|getting stuck)"),
+      examples=("difficulty swallowing for a month",), non_examples=("no dysphagia",)),
+    R("gi.jaundice", "New jaundice", U, "gastrointestinal",
+      NG12 + " 1.2.5 pancreatic cancer (jaundice); NICE CKS jaundice",
+      P(r"jaundic\w*|yellow (?:skin|eyes)|(?:skin|eyes) (?:(?:look|looks|are|is|turning|gone|going|looking) ){0,2}yellow"),
+      examples=("his eyes are turning yellow",), non_examples=("not jaundiced",)),
+    # ---------------------------------------------------------------- obstetric
+    R("obstetric.ectopic_one_sided_pain", "Pregnant or missed period with one-sided abdominal pain", E,
+      "obstetric", RCOG_EP, P(PREG_OR_MISSED),
+      P(r"(?:one[- ]sided|unilateral|(?:left|right)[- ]sided|(?:left|right) (?:lower|iliac))"
+        r" (?:\w+ )?(?:abdominal |abdo |tummy |pelvic |belly |stomach |fossa )?pain|"
+        r"pain (?:in|on) " + _POSS + r"(?:left|right|one) (?:side|lower)"),
+      examples=("missed period and right-sided pelvic pain",),
+      non_examples=("pregnant, no one-sided pain",)),
+    R("obstetric.ectopic_shoulder_tip", "Pregnant or missed period with shoulder-tip pain", E,
+      "obstetric", RCOG_EP, P(PREG_OR_MISSED), P(r"shoulder[- ]tip pain|pain in the tip of " + _POSS + r"shoulder"),
+      examples=("6 weeks pregnant with shoulder tip pain",),
+      non_examples=("pregnant, denies shoulder tip pain",)),
+    R("obstetric.ectopic_bleeding_faint", "Pregnant or missed period with bleeding and fainting", E,
+      "obstetric", RCOG_EP, P(PREG_OR_MISSED),
+      P(r"(?:vaginal |(?-i:PV) )?bleed\w*|spotting"), P(SYNCOPE + r"|dizz\w*|light[- ]headed"),
+      examples=("positive pregnancy test, some bleeding and fainted",),
+      non_examples=("pregnant, bleeding, no dizziness or fainting",)),
+    R("obstetric.heavy_bleeding", "Heavy bleeding in pregnancy", E, "obstetric",
+      "RCOG Green-top 63 antepartum haemorrhage; NICE NG126",
+      P(PREGNANT),
+      P(r"(?:heavy|heavily|lots of|a lot of|soaking|large|gush\w*|profuse|significant) (?:\w+ )?"
+        r"(?:vaginal )?(?:bleed\w*|blood)|bleeding heavily|soaking (?:through )?(?:a |one )?pads?|"
+        r"passing (?:large )?clots"),
+      examples=("28 weeks pregnant and bleeding heavily",),
+      non_examples=("pregnant, no heavy bleeding",)),
+    R("obstetric.reduced_fetal_movements", "Reduced or absent fetal movements", E, "obstetric",
+      "RCOG Green-top 57 reduced fetal movements",
+      P(r"(?:reduced|decreased|fewer|less|no|absent|stopped) (?:\w+ )?(?:fetal|foetal|baby'?s?) movements?|"
+        r"(?-i:RFM)|baby (?:is |has )?(?:not moving|moving less|stopped moving|hasn'?t moved)"),
+      examples=("32/40, baby moving less since yesterday",),
+      non_examples=("denies reduced fetal movements",)),
+    R("obstetric.pre_eclampsia_symptoms", "Pregnant with severe headache, visual disturbance or epigastric pain", E,
+      "obstetric", "NICE NG133 hypertension in pregnancy: 1.4 pre-eclampsia symptoms",
+      P(PREGNANT),
+      P(r"(?:severe|bad|terrible|splitting|worst) headache|blurr\w* vision|visual disturbance\w*|"
+        r"flashing lights|seeing (?:spots|stars|flashes)|sudden swelling of " + _POSS + r"(?:face|hands|feet)|"
+        r"pain (?:just )?(?:below|under) " + _POSS + r"ribs|epigastric pain"),
+      examples=("34 weeks pregnant with a severe headache and blurred vision",),
+      non_examples=("pregnant, denies headache or blurred vision",)),
+    R("obstetric.severe_hypertension", "Blood pressure >= 160/110 in pregnancy", E, "obstetric",
+      "NICE NG133 hypertension in pregnancy: severe hypertension >= 160/110",
+      P(PREGNANT), T(("sbp", ">=", 160), ("dbp", ">=", 110)),
+      examples=("30/40, BP 165/112",), non_examples=("pregnant, BP 118/72",)),
+    R("obstetric.preterm_rupture_of_membranes", "Waters breaking before 37 weeks", E, "obstetric",
+      "NICE NG25 preterm labour and birth: 1.2 P-PROM",
+      P(r"(?:waters?|membranes) (?:have |has )?(?:broken|broke|breaking|went|gone|ruptured)|"
+        r"leaking (?:clear )?(?:fluid|water)|gush of (?:clear )?(?:fluid|water)|rupture of membranes|(?-i:P?PROM|SROM)"),
+      P(r"preterm|premature", ("gestation", "<", 37)),
+      examples=("30 weeks pregnant and my waters broke",),
+      non_examples=("39 weeks pregnant, waters broke", "30 weeks pregnant, waters not broken")),
+    R("obstetric.postpartum_haemorrhage", "Heavy bleeding after birth", E, "obstetric",
+      "RCOG Green-top 52 postpartum haemorrhage",
+      P(r"(?:gave birth|had (?:a|my|her|the) baby|delivered|postpartum|post[- ]partum|post[- ]natal|after (?:the )?birth)"),
+      P(r"(?:heavy|heavily|lots of|a lot of|soaking|large|gush\w*|profuse) (?:\w+ )?(?:bleed\w*|blood|clots)|"
+        r"bleeding heavily|soaking (?:through )?(?:a |one )?pads?"),
+      examples=("gave birth last week, now bleeding heavily with clots",),
+      non_examples=("gave birth 3 days ago, no heavy bleeding",)),
+    R("obstetric.uti_in_pregnancy", "Urinary infection symptoms in pregnancy", U, "obstetric",
+      "NICE NG109 UTI (lower): 1.1 pregnant women — send urine culture, treat same day",
+      P(PREGNANT),
+      P(r"burning (?:when|on) (?:peeing|urinating|passing urine|weeing)|dysuria|"
+        r"sting\w* when (?:i )?(?:pee|wee|urinate)|(?-i:UTI)|urine infection|water infection"),
+      examples=("20 weeks pregnant with burning when peeing",),
+      non_examples=("pregnant, no dysuria",)),
+    R("obstetric.hyperemesis", "Pregnant and unable to keep fluids down", U, "obstetric",
+      "RCOG Green-top 69 nausea and vomiting of pregnancy / hyperemesis",
+      P(PREGNANT),
+      P(r"(?:can'?t|cannot|unable to) keep (?:anything|fluids|water|food|drinks) down|"
+        r"vomiting (?:everything|all day)|hyperemesis"),
+      examples=("8 weeks pregnant and can't keep fluids down",),
+      non_examples=("pregnant, able to keep fluids down",)),
+    # ---------------------------------------------------------------- paediatric
+    R("paediatric.infant_fever", "Fever >= 38 °C in an infant under 3 months", E, "paediatric",
+      NG143 + " (age < 3 months, temperature >= 38 °C)",
+      P(r"newborn|neonat\w*", ("age", "<", 0.25)), P(FEVER, *_ANY_FEVER),
+      examples=("6 wk old with temp 38.2", "my 3 week old baby has a fever"),
+      non_examples=("6 wk old, no fever, temp 37.1", "2 year old with temp 38.5")),
+    R("paediatric.fever_3_to_6_months", "Temperature >= 39 °C at 3 to 6 months", U, "paediatric",
+      "NICE NG143 fever in under 5s: amber (age 3-6 months, temperature >= 39 °C)",
+      T(("age", "<", 0.5)), T(("age", ">=", 0.25)), T(("temp_c", ">=", 39.0)),
+      examples=("4 month old baby, temp 39.4",), non_examples=("4 month old, temp 37.8",)),
+    R("paediatric.unable_to_drink", "Child unable to drink or feed", E, "paediatric", IMCI,
+      P(CHILD, ("age", "<", 5)),
+      P(r"(?:unable|not able|can'?t|cannot|won'?t|refus\w*) (?:to )?(?:drink|feed|breastfeed|breast ?feed|suck|"
+        r"take (?:any )?(?:fluids|milk|feeds))|not (?:drinking|feeding)(?: at all)?"),
+      examples=("my 2 year old is not drinking at all",),
+      non_examples=("toddler drinking well, no refusal to drink",)),
+    R("paediatric.lethargic", "Child lethargic, floppy or hard to wake", E, "paediatric",
+      IMCI + "; " + NG143,
+      P(CHILD, ("age", "<", 16)),
+      P(r"letharg\w*|floppy|unresponsive|hard to (?:wake|rouse)|difficult to (?:wake|rouse)|"
+        r"won'?t wake|not waking|unusually (?:sleepy|drowsy)|limp"),
+      examples=("baby is floppy and hard to wake",), non_examples=("baby not lethargic, alert",)),
+    R("paediatric.convulsions", "Convulsions in a child", E, "paediatric", IMCI,
+      P(CHILD, ("age", "<", 16)), P(SEIZURE),
+      examples=("toddler had a fit with a fever",), non_examples=("child had a seizure as a baby",)),
+    R("paediatric.vomits_everything", "Child vomiting everything", E, "paediatric", IMCI,
+      P(CHILD, ("age", "<", 5)),
+      P(r"vomit\w* (?:up )?everything|(?:can'?t|cannot) keep anything down|throw\w* up everything|"
+        r"vomit\w* after every (?:feed|drink)"),
+      examples=("baby vomits everything she drinks",),
+      non_examples=("child not vomiting everything, keeping fluids down",)),
+    R("paediatric.no_wet_nappy", "No wet nappy for 12 hours (dehydration)", U, "paediatric",
+      "NICE CG84 diarrhoea and vomiting in children: 1.2 dehydration (reduced urine output)",
+      P(r"no wet (?:nappy|nappies|diapers?)|(?:nappy|nappies|diapers?) (?:have been |has been |are |is )?dry|"
+        r"dry (?:nappy|nappies|diapers?)|hasn'?t (?:had a )?(?:wet|weed|peed)"),
+      examples=("no wet nappy for 12 hours",), non_examples=("plenty of wet nappies, not dry",)),
+    R("paediatric.bulging_fontanelle", "Bulging fontanelle", E, "paediatric", NG143,
+      P(r"bulging (?:soft spot|fontanell?e)|(?:fontanell?e|soft spot) (?:is )?(?:bulging|tense|swollen|raised)"),
+      examples=("baby has a bulging soft spot",), non_examples=("fontanelle not bulging",)),
+    R("paediatric.respiratory_distress", "Child grunting or with chest indrawing", E, "paediatric",
+      IMCI + " (chest indrawing, stridor); " + NG143,
+      P(CHILD, ("age", "<", 16)),
+      P(r"grunting|chest (?:in-?drawing|recession|sucking in)|ribs (?:are )?sucking in|"
+        r"(?:subcostal|intercostal) recession|nasal flaring|head bobbing"),
+      examples=("baby grunting with chest indrawing",), non_examples=("infant, no grunting",)),
+    R("paediatric.mottled_or_pale", "Child mottled, ashen or blue", E, "paediatric", NG143,
+      P(CHILD, ("age", "<", 16)), P(r"mottl\w*|ashen|blotchy (?:grey|blue)|pale and floppy"),
+      examples=("baby looks mottled",), non_examples=("child, not mottled",)),
+    R("paediatric.abnormal_cry", "Weak, high-pitched or continuous cry", E, "paediatric", NG143,
+      P(r"high[- ]pitched (?:cry|crying|scream\w*)|weak cry|(?:continuous|inconsolable) (?:cry|crying)"),
+      examples=("baby has a high-pitched cry",), non_examples=("no high-pitched cry",)),
+    # ---------------------------------------------------------------- urology / genital
+    R("urology.testicular_torsion", "Sudden severe testicular pain", E, "urology",
+      "NICE CKS: Scrotal pain and swelling — testicular torsion",
+      P(r"(?:sudden|severe|intense|excruciating|agoni[sz]ing|bad) (?:\w+ ){0,2}?(?:testic\w*|testes|testis|scrot\w*|balls?) pain|"
+        r"(?:testic\w*|testis|testes|scrot\w*) pain (?:that )?(?:came on )?sudden\w*|torsion"),
+      examples=("14 year old boy with sudden severe testicular pain",),
+      non_examples=("no testicular pain",)),
+    R("urology.priapism", "Erection lasting over 4 hours", E, "urology",
+      "BAUS / EAU guideline: ischaemic priapism",
+      P(r"priapism|erection (?:lasting|for) (?:more than |over )?(?:4|four|[5-9]|\d\d) hours"),
+      examples=("erection lasting more than 4 hours",), non_examples=("no priapism",)),
+    R("urology.urinary_retention", "Unable to pass urine", U, "urology",
+      "NICE CKS: LUTS in men — acute urinary retention",
+      P(r"(?:can'?t|cannot|unable to) (?:pee|urinate|pass urine|wee)|urinary retention|"
+        r"haven'?t (?:peed|urinated|passed urine)"),
+      examples=("can't pee since last night and lower tummy is painful",),
+      non_examples=("no urinary retention",)),
+    R("urology.visible_haematuria", "Blood in the urine", U, "urology",
+      NG12 + " 1.6 urological cancers (visible haematuria)",
+      P(r"blood in " + _POSS + r"(?:urine|pee|wee)|ha?ematuria|hematuria|(?:red|pink|bloody) (?:urine|pee|wee)|"
+        r"(?:peeing|urinating) blood"),
+      examples=("noticed blood in my urine",), non_examples=("no haematuria",)),
+    # ---------------------------------------------------------------- ophthalmology
+    R("eye.chemical_injury", "Chemical in the eye", E, "ophthalmology",
+      "Royal College of Ophthalmologists: chemical eye injury — immediate irrigation",
+      P(r"(?:chemical|bleach|acid|alkali|cement|lime|oven cleaner|drain cleaner|caustic)\W+(?:\w+\W+){0,4}?"
+        r"(?:in|into) " + _POSS + r"eyes?|chemical (?:eye )?(?:injury|splash|burn) (?:to|in) " + _POSS + r"eyes?"),
+      examples=("splashed bleach in my eye",), non_examples=("no chemical in the eye",)),
+    R("eye.acute_angle_closure", "Painful red eye with blurred vision or halos", E, "ophthalmology",
+      "NICE CKS: Red eye — acute angle-closure glaucoma",
+      P(r"painful red eye|red,? painful eye|eye pain (?:with|and) (?:blurred vision|halos|vomiting)|"
+        r"halos? around lights"),
+      examples=("painful red eye and halos around lights",), non_examples=("no painful red eye",)),
+    R("eye.retinal_detachment", "Flashes, floaters or a curtain over vision", U, "ophthalmology",
+      "NICE CKS: Retinal detachment — same-day referral",
+      P(r"(?:flashes|flashing lights) (?:and|with) (?:new )?floaters|new floaters|"
+        r"(?:shadow|curtain|veil) (?:over|across|coming down (?:over|in)?|in) " + _POSS + r"(?:vision|eye)"),
+      examples=("a curtain coming down over my vision",), non_examples=("no new floaters",)),
+    # ---------------------------------------------------------------- oncology (suspected cancer)
+    R("oncology.breast_lump", "New breast lump", U, "oncology", NG12 + " 1.4 breast cancer",
+      P(r"(?:lump|mass) in " + _POSS + r"(?:left |right )?breast|breast (?:lump|mass)"),
+      examples=("found a new lump in my breast",), non_examples=("no breast lump",)),
+    R("oncology.unexplained_weight_loss", "Unexplained weight loss", U, "oncology",
+      NG12 + " (unexplained weight loss)",
+      P(r"(?:unexplained|unintentional|unintended|unexplained) weight loss|"
+        r"(?:losing|lost) (?:\w+ ){0,3}?weight without (?:trying|dieting|meaning to)"),
+      examples=("unexplained weight loss of 6 kg",), non_examples=("no unintentional weight loss",)),
+    R("oncology.growing_lump", "Lump that is growing", U, "oncology",
+      NG12 + " 1.11 sarcoma (lump increasing in size)",
+      P(r"lump (?:(?!(?:not|isn'?t|no)\b)\w+ ){0,4}?(?:that is |that's |which is |is )?(?:growing|getting bigger|increasing in size|enlarging)|"
+        r"(?:growing|enlarging) lump"),
+      examples=("a lump on my arm that is getting bigger",),
+      non_examples=("lump is not getting bigger",)),
+    R("oncology.postmenopausal_bleeding", "Postmenopausal bleeding", U, "oncology",
+      NG12 + " 1.5 gynaecological cancers",
+      P(r"post[- ]?menopausal bleed\w*|bleed\w* after (?:the |my |her )?menopause|(?-i:PMB)"),
+      examples=("postmenopausal bleeding for a week",), non_examples=("no postmenopausal bleeding",)),
+    # ---------------------------------------------------------------- metabolic / labs
+    R("metabolic.dka_signs", "Diabetic with ketones, fruity breath or deep breathing (DKA)", E,
+      "metabolic/labs", "JBDS 2023 DKA guideline: diagnosis (ketonaemia >= 3 mmol/L)",
+      P(DIABETIC),
+      P(r"(?:high |raised )?ketones?|ketonaemia|ketonemia|ketosis|(?-i:DKA)|pear drops|fruity breath|"
+        r"acetone|kussmaul|deep sighing breath\w*"),
+      examples=("type 1 diabetic, vomiting, ketones 4.2",),
+      non_examples=("diabetic, ketones negative",)),
+    R("metabolic.hyperglycaemia_with_ketones", "Glucose >= 25 mmol/L with ketones", E,
+      "metabolic/labs", "JBDS 2023 DKA guideline; ADA 2024 hyperglycaemic crises",
+      T(("glucose", ">=", 25)), P(r"ketones?|ketonuria|ketonaemia|ketonemia|ketotic"),
+      examples=("glucose 30 mmol/L with ketones in urine",),
+      non_examples=("glucose 30 mmol/L, no ketones",)),
+    R("metabolic.diabetic_vomiting", "Diabetic and vomiting (sick-day risk)", U, "metabolic/labs",
+      "JBDS / NICE NG17 type 1 diabetes: sick-day rules", P(DIABETIC), P(VOMIT),
+      examples=("diabetic on insulin and vomiting since last night",),
+      non_examples=("diabetic, no vomiting",)),
+    R("metabolic.hypoglycaemia", "Glucose <= 3.0 mmol/L", U, "metabolic/labs",
+      "ADA 2024 standards 6: level 2 hypoglycaemia (< 3.0 mmol/L); JBDS hypoglycaemia",
+      T(("glucose", "<=", 3.0)), examples=("BM 2.1",), non_examples=("BM 6.5",)),
+    R("metabolic.hypoglycaemia_impaired", "Hypoglycaemia with confusion, seizure or unresponsiveness", E,
+      "metabolic/labs", "JBDS 2022 hypoglycaemia in adults: severe hypoglycaemia",
+      P(r"hypo(?:glyca?emi\w*)?|low (?:blood )?sugar", ("glucose", "<=", 3.0)),
+      P(CONFUSION + r"|confused|unresponsive|unconscious|drowsy|" + SEIZURE),
+      examples=("blood sugar 1.9 and confused",), non_examples=("no hypo, confused",)),
+    R("labs.hyperkalaemia", "Potassium >= 6.5 mmol/L", E, "metabolic/labs",
+      "UK Kidney Association 2020 hyperkalaemia guideline: severe (>= 6.5)", T(("k", ">=", 6.5)),
+      examples=("K 6.8",), non_examples=("K 4.2",)),
+    R("labs.hypokalaemia", "Potassium <= 2.5 mmol/L", U, "metabolic/labs", RCPATH,
+      T(("k", "<=", 2.5)), examples=("potassium 2.3 mmol/L",), non_examples=("K+ 3.9",)),
+    R("labs.hyponatraemia", "Sodium <= 120 mmol/L", U, "metabolic/labs", RCPATH,
+      T(("na", "<=", 120)), examples=("Na 118",), non_examples=("Na 138",)),
+    R("labs.hypernatraemia", "Sodium >= 160 mmol/L", U, "metabolic/labs", RCPATH,
+      T(("na", ">=", 160)), examples=("sodium 162",), non_examples=("sodium 141",)),
+    R("labs.severe_anaemia", "Haemoglobin < 70 g/L", U, "metabolic/labs",
+      "NICE NG24 blood transfusion: 1.2 restrictive threshold 70 g/L",
+      T(("hb", "<", 70)), examples=("Hb 65 g/L", "Hb 6.1 g/dL"), non_examples=("Hb 135 g/L",)),
+    R("labs.lactate_high", "Lactate >= 4 mmol/L", E, "metabolic/labs",
+      NG51 + " (lactate > 4 mmol/L); Surviving Sepsis Campaign 2021",
+      T(("lactate", ">=", 4)), examples=("lactate 4.5",), non_examples=("lactate 1.2",)),
+    # ---------------------------------------------------------------- vital signs
+    R("vitals.respiratory_rate", "Respiratory rate <= 8 or >= 25 /min", U, "vital_signs", NEWS2,
+      T(("rr", "<=", 8), ("rr", ">=", 25)), examples=("RR 28",), non_examples=("RR 16",)),
+    R("vitals.oxygen_saturation", "SpO2 <= 91 %", U, "vital_signs", NEWS2 + " (scale 1)",
+      T(("spo2", "<=", 91)), examples=("sats 88% on air",), non_examples=("SpO2 97%",)),
+    R("vitals.systolic_bp", "Systolic BP <= 90 or >= 220 mmHg", U, "vital_signs", NEWS2,
+      T(("sbp", "<=", 90), ("sbp", ">=", 220)), examples=("BP 80/50",), non_examples=("BP 120/80",)),
+    R("vitals.heart_rate", "Heart rate <= 40 or >= 131 /min", U, "vital_signs", NEWS2,
+      T(("hr", "<=", 40), ("hr", ">=", 131)), examples=("pulse 140 bpm",), non_examples=("HR 72",)),
+    R("vitals.temperature", "Temperature <= 35.0 or >= 39.1 °C", U, "vital_signs", NEWS2,
+      T(("temp_c", "<=", 35.0), ("temp_c", ">=", 39.1)),
+      examples=("temp 103F", "T 34.6"), non_examples=("T 37.0", "temp 99F")),
+    R("vitals.gcs_reduced", "GCS below 15", U, "vital_signs", NEWS2 + " (ACVPU: not alert)",
+      T(("gcs", "<", 15)), examples=("GCS 13/15",), non_examples=("GCS 15",)),
+    R("vitals.gcs_critical", "GCS 8 or below", E, "vital_signs",
+      ABCDE + " (D); NICE NG232 (GCS <= 8: airway protection)", T(("gcs", "<=", 8)),
+      examples=("GCS 7",), non_examples=("GCS 14",)),
+)
+# fmt: on
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def _threshold_hit(
+    meas: dict[str, list[tuple[float, str]]], thresholds: tuple[tuple[str, str, float], ...]
+) -> str | None:
+    for key, op, limit in thresholds:
+        for value, span in meas.get(key, ()):
+            if _OPS[op](value, limit):
+                return span
+    return None
+
+
+def find_red_flags(text: str) -> list[RedFlag]:
+    """Every rule that fires on ``text``, most severe first (then in table order)."""
+    if not text or not isinstance(text, str):
+        return []
+    t = _Text(text)
+    meas = _measure(text)
+    concept_cache: dict[str, str | None] = {}
+    flags: list[RedFlag] = []
+    for rule in RULES:
+        spans: list[str] = []
+        for crit in rule.criteria:
+            span = None
+            if crit.pattern is not None:
+                key = crit.pattern.pattern
+                if key not in concept_cache:
+                    concept_cache[key] = t.first_affirmed(crit.pattern)
+                span = concept_cache[key]
+            if span is None:
+                span = _threshold_hit(meas, crit.thresholds)
+            if span is None:
+                break
+            if span not in spans:
+                spans.append(span)
+        else:
+            flags.append(
+                RedFlag(rule.id, rule.label, rule.level, " + ".join(spans), rule.guideline)
+            )
+    flags.sort(key=lambda f: -LEVELS.index(f.level))
+    return flags
+
+
+def rule_floor(flags: list[RedFlag]) -> str | None:
+    """The highest level among ``flags``; None when there are none."""
+    if not flags:
+        return None
+    return max((f.level for f in flags), key=LEVELS.index)
+
+
+def rules_markdown() -> str:
+    """The rule table, as Markdown, for docs/medical/red-flag-rules.md."""
+    lines = [
+        "# Red-flag rules",
+        "",
+        "Generated from `engine/workspaces/medical/red_flags.py` by `rules_markdown()`; "
+        "do not edit by hand.",
+        "",
+        "Decision support, never a diagnosis: each rule sets the least urgent level an answer "
+        "may carry, and runs before any model. Levels: `emergency` (emergency services / ED now), "
+        "`urgent` (same-day clinician review, or a suspected-cancer pathway referral for NICE "
+        "NG12), `routine`, `self_care`. A single NEWS2 parameter scoring 3 sets `urgent`; the "
+        "same physiology with signs of infection sets `emergency` (NICE NG51 high risk).",
+        "",
+        f"{len(RULES)} rules.",
+        "",
+        "| id | label | level | system | guideline |",
+        "|---|---|---|---|---|",
+    ]
+    for r in RULES:
+        cells = (r.id, r.label, r.level, r.system, r.guideline)
+        lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(lines) + "\n"

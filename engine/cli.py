@@ -73,9 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     p.add_argument("--id", dest="new_id", help="id of the copy (default: <id>-int4)")
 
-    from engine import cli_research
+    from engine import cli_medical, cli_research
 
     cli_research.add_parser(sub, common, _Parser)
+    cli_medical.add_parser(sub, common, _Parser)
 
     hist = sub.add_parser("history", parents=[common], help="search, export or purge history")
     hsub = hist.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -207,6 +208,8 @@ def _cmd_setup(args, data_dir: Path, device: str) -> int:
     text = (f"Setup complete in {result['seconds']} s ({'prepared' if fresh else 'already up to date'}).\n"
             f"  data dir: {data_dir}\n  embedders: {', '.join(emb['models'])} (default {emb['default']})\n"
             f"  generator: {gen['model']}\n"
+            f"  triage head: {result['triage']['model']} (held-out accuracy "
+            f"{result['triage']['held_out']['accuracy']:.0%}, macro-F1 {result['triage']['held_out']['macro_f1']:.2f})\n"
             f"  int8 agreement with fp32: mean cosine {q.get('mean_cosine', float('nan')):.4f}, "
             f"min {q.get('min_cosine', float('nan')):.4f}")
     _emit(args, result, text)
@@ -505,7 +508,13 @@ def _cmd_research(args, data_dir: Path, device: str) -> int:
     return cli_research.run(args, data_dir, device, _emit, _progress_printer)
 
 
-_HANDLERS = {"research": _cmd_research, "setup": _cmd_setup, "doctor": _cmd_doctor, "tour": _cmd_tour,
+def _cmd_medical(args, data_dir: Path, device: str) -> int:
+    from engine import cli_medical
+
+    return cli_medical.run(args, data_dir, device, _emit)
+
+
+_HANDLERS = {"medical": _cmd_medical, "research": _cmd_research, "setup": _cmd_setup, "doctor": _cmd_doctor, "tour": _cmd_tour,
              "models": _cmd_models, "history": _cmd_history, "bench": _cmd_bench,
              "generate": _cmd_generate, "chat": _cmd_chat}
 

@@ -59,6 +59,7 @@ def run_setup(data_dir: Path, progress: Callable[[float, str], None] | None = No
     """Prepare every embedded default; returns what was done per component."""
     from engine.models.embedder_export import prepare_default_embedders
     from engine.models.generator_export import prepare_default_generator
+    from engine.workspaces.medical.classifier import prepare_triage_head
 
     progress = progress or (lambda f, m: None)
     data_dir = ensure_data_dir(Path(data_dir))
@@ -66,7 +67,9 @@ def run_setup(data_dir: Path, progress: Callable[[float, str], None] | None = No
     waiting = lambda: progress(0.0, "another setup is running; waiting")  # noqa: E731
     with exclusive_lock(data_dir / ".setup.lock", on_wait=waiting), open_store(data_dir) as store:
         embedder = prepare_default_embedders(data_dir, _scaled(progress, 0.0, 0.3), cancelled)
-        generator = prepare_default_generator(data_dir, _scaled(progress, 0.3, 1.0), cancelled)
-        store.audit("setup", {"embedder": embedder, "generator": generator})
-    return {"data_dir": str(data_dir), "embedder": embedder, "generator": generator,
+        generator = prepare_default_generator(data_dir, _scaled(progress, 0.3, 0.95), cancelled)
+        triage = prepare_triage_head(data_dir, _scaled(progress, 0.95, 1.0), cancelled)
+        store.audit("setup", {"embedder": embedder, "generator": generator,
+                              "triage": {k: v for k, v in triage.items() if k != "held_out"}})
+    return {"data_dir": str(data_dir), "embedder": embedder, "generator": generator, "triage": triage,
             "seconds": round(time.perf_counter() - started, 2)}

@@ -258,3 +258,16 @@ def test_docs_table_is_up_to_date():
     )
     for r in RULES:
         assert f"| {r.id} |" in DOC.read_text(encoding="utf-8")
+
+
+def test_the_aggregate_news2_score_of_several_readings_sets_a_floor():
+    from engine.workspaces.medical.red_flags import find_red_flags, rule_floor
+
+    shocked = find_red_flags("HR 140, BP 80/50, SpO2 86% on air")  # 3 + 3 + 3 = 9
+    assert rule_floor(shocked) == "emergency"
+    aggregate = next(f for f in shocked if f.id == "vital_signs.news2_aggregate_7")
+    assert "HR 140" in aggregate.matched and "NEWS2" in aggregate.guideline
+    # RR 22 (2) + HR 115 (2) + T 38.5 (1) = 5: no single parameter scores 3
+    assert [f.id for f in find_red_flags("RR 22, HR 115, T 38.5")] == ["vital_signs.news2_aggregate_5"]
+    assert find_red_flags("HR 72, BP 124/78, RR 14, SpO2 98%, T 36.8") == []
+    assert not any(f.id.startswith("vital_signs.news2_aggregate") for f in find_red_flags("HR 140"))

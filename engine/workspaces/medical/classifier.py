@@ -32,6 +32,9 @@ FOLDS = 3
 SEED = 20261129
 
 Progress = Callable[[float, str], None] | None
+# Words an explanation leaves out: they move the embedding but tell a clinician nothing
+# (negations stay: "no fever" is a reason).
+_FILLER = frozenset(["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "this", "that", "my", "me", "i", "he", "she", "they", "we", "you", "your", "his", "her", "their", "just", "bit", "some"])  # noqa: SIM905
 
 
 def vignettes_file() -> Path:
@@ -170,7 +173,7 @@ def train_triage_head(data_dir: Path, embedder, *, model_id: str = HEAD_ID, vign
             extra={"onnx": "model.onnx", "labels": list(LEVELS), "embedder": embedder.model_id,
                    "dim": int(vectors.shape[1]), "recipe_version": RECIPE_VERSION,
                    "emergency_threshold": chosen["emergency_threshold"], "metrics": metrics,
-                   "training_set_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+                   "source_sha256": _source_key(path, embedder.model_id),
                    "seconds": round(time.perf_counter() - started, 2)})
         registry.install(staging, manifest)
     finally:
@@ -180,6 +183,30 @@ def train_triage_head(data_dir: Path, embedder, *, model_id: str = HEAD_ID, vign
     registry.set_default(TASK, model_id)
     progress(1.0, "triage head ready")
     return metrics
+
+
+def _source_key(path: Path, embedder_id: str) -> str:
+    """What the head is built from: the labelled set's bytes and the embedder."""
+    return hashlib.sha256(path.read_bytes() + b"\0" + embedder_id.encode()).hexdigest()
+
+
+def prepare_triage_head(data_dir: Path, progress: Progress = None,
+                        cancelled: Callable[[], bool] | None = None) -> dict:
+    """`enclave setup`: train the head unless one built from this set, with this recipe and
+    the default embedder, is installed."""
+    from engine.models.embedding import get_embedder
+    from engine.models.registry import ModelRegistry
+
+    registry = ModelRegistry(data_dir)
+    embedder_id = registry.default_id("embedding")
+    if embedder_id is None:
+        raise EnclaveError("the triage head needs the embedder: prepare it first")
+    if registry.is_current(HEAD_ID, _source_key(vignettes_file(), embedder_id), RECIPE_VERSION):
+        entry = registry.load(HEAD_ID)
+        return {"model": HEAD_ID, "skipped": True, "held_out": entry.manifest.extra["metrics"]["held_out"]}
+    metrics = train_triage_head(data_dir, get_embedder(data_dir, embedder_id, "cpu"), progress=progress,
+                                cancelled=cancelled)
+    return {"model": HEAD_ID, "skipped": False, "held_out": metrics["held_out"]}
 
 
 class TriageClassifier:
@@ -222,5 +249,5 @@ class TriageClassifier:
         variants = [" ".join(words[:i] + words[i + 1:]) for i in range(len(words))]
         p = self.probabilities([" ".join(words)] + variants)[:, LEVELS.index(level)]
         drops = p[0] - p[1:]
-        order = np.argsort(-drops)[:top]
+        order = [i for i in np.argsort(-drops) if words[i].strip(".,;:!?()\"'").lower() not in _FILLER][:top]
         return [(words[i].strip(".,;:!?()\"'"), round(float(drops[i]), 4)) for i in order if drops[i] > 0.005]

@@ -1081,6 +1081,54 @@ def _threshold_hit(
     return None
 
 
+# NEWS2 (Royal College of Physicians, 2017), chart 1: points per parameter (SpO2 scale 1).
+_NEWS2_BANDS = {
+    "rr": ((8, 3), (11, 1), (20, 0), (24, 2), (999, 3)),
+    "spo2": ((91, 3), (93, 2), (95, 1), (999, 0)),
+    "sbp": ((90, 3), (100, 2), (110, 1), (219, 0), (999, 3)),
+    "hr": ((40, 3), (50, 1), (90, 0), (110, 1), (130, 2), (999, 3)),
+    "temp_c": ((35.0, 3), (36.0, 1), (38.0, 0), (39.0, 1), (99, 2)),
+}
+NEWS2_GUIDELINE = "NEWS2 (Royal College of Physicians 2017): chart 1 scoring and chart 2 clinical response"
+
+
+def news2(meas: dict[str, list[tuple[float, str]]]) -> tuple[int, list[str], int]:
+    """The aggregate NEWS2 score of the measured parameters (the worst reading of each),
+    the spans scored, and how many parameters were measured (GCS < 15 counts as new
+    confusion: 3 points)."""
+    score, spans, measured = 0, [], 0
+    for key, bands in _NEWS2_BANDS.items():
+        readings = meas.get(key)
+        if not readings:
+            continue
+        measured += 1
+        worst = max(readings, key=lambda r: next(points for upper, points in bands if r[0] <= upper))
+        points = next(p for upper, p in bands if worst[0] <= upper)
+        score += points
+        if points:
+            spans.append(worst[1])
+    if meas.get("gcs"):
+        measured += 1
+        low = min(meas["gcs"])
+        if low[0] < 15:
+            score += 3
+            spans.append(low[1])
+    return score, spans, measured
+
+
+def _news2_flags(meas: dict[str, list[tuple[float, str]]]) -> list[RedFlag]:
+    score, spans, measured = news2(meas)
+    if measured < 2:
+        return []  # one reading: the single-parameter rules speak for it
+    if score >= 7:
+        return [RedFlag("vital_signs.news2_aggregate_7", f"NEWS2 aggregate score {score} (7 or more)", "emergency",
+                        " + ".join(spans), NEWS2_GUIDELINE + " (score >= 7: emergency response)")]
+    if score >= 5:
+        return [RedFlag("vital_signs.news2_aggregate_5", f"NEWS2 aggregate score {score} (5-6)", "urgent",
+                        " + ".join(spans), NEWS2_GUIDELINE + " (score 5-6: urgent response)")]
+    return []
+
+
 def find_red_flags(text: str) -> list[RedFlag]:
     """Every rule that fires on ``text``, most severe first (then in table order)."""
     if not text or not isinstance(text, str):
@@ -1108,6 +1156,7 @@ def find_red_flags(text: str) -> list[RedFlag]:
             flags.append(
                 RedFlag(rule.id, rule.label, rule.level, " + ".join(spans), rule.guideline)
             )
+    flags.extend(_news2_flags(meas))
     flags.sort(key=lambda f: -LEVELS.index(f.level))
     return flags
 
@@ -1131,9 +1180,12 @@ def rules_markdown() -> str:
         "may carry, and runs before any model. Levels: `emergency` (emergency services / ED now), "
         "`urgent` (same-day clinician review, or a suspected-cancer pathway referral for NICE "
         "NG12), `routine`, `self_care`. A single NEWS2 parameter scoring 3 sets `urgent`; the "
-        "same physiology with signs of infection sets `emergency` (NICE NG51 high risk).",
+        "same physiology with signs of infection sets `emergency` (NICE NG51 high risk). Beside "
+        "the table, the aggregate NEWS2 score of two or more measured parameters (RR, SpO2, systolic "
+        "BP, pulse, temperature, GCS < 15 as new confusion) sets `emergency` at 7 or more and "
+        "`urgent` at 5-6 (RCP 2017, chart 2).",
         "",
-        f"{len(RULES)} rules.",
+        f"{len(RULES)} rules, plus the NEWS2 aggregate.",
         "",
         "| id | label | level | system | guideline |",
         "|---|---|---|---|---|",

@@ -137,6 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cache", help="folder for the torch checkpoint (default <data-dir>/cache/bench)")
     p.add_argument("--out", default="benchmarks", help="folder for the result table")
     cli_research.add_bench_parsers(bsub, common)
+    cli_medical.add_bench_parser(bsub, common)
     return parser
 
 
@@ -471,6 +472,10 @@ def _cmd_chat(args, data_dir: Path, device: str) -> int:
 
 
 def _cmd_bench(args, data_dir: Path, device: str) -> int:
+    if args.action == "triage":
+        from engine import cli_medical
+
+        return cli_medical.run_bench(args, data_dir, device, _emit, _progress_printer)
     if args.action in ("research", "pubmedqa"):
         from engine import cli_research
 

@@ -29,3 +29,17 @@ def run(args, data_dir: Path, device: str, emit) -> int:
     lines += ["", result.disclaimer]
     emit(args, result.to_json(), "\n".join(lines))
     return 0
+
+
+def add_bench_parser(bsub, common) -> None:
+    p = bsub.add_parser("triage", parents=[common],
+                        help="triage on the held-out split: recall per level, emergency recall, over-triage")
+    p.add_argument("--out", default="benchmarks", help="folder for the result table")
+
+
+def run_bench(args, data_dir: Path, device: str, emit, progress_printer) -> int:
+    from engine.bench.triage import run_triage_bench
+
+    result = run_triage_bench(data_dir, out_dir=Path(args.out), device=device, progress=progress_printer(args.json))
+    emit(args, result, (Path(args.out) / "triage.md").read_text(encoding="utf-8"))
+    return 0

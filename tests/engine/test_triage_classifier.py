@@ -73,3 +73,17 @@ def test_evaluate_counts_under_and_over_triage():
     result = triage.evaluate(truth, predicted)
     assert result["emergency_recall"] == 0.0 and result["under_triage"] == 1
     assert result["self_care_over_triage"] == 0.5 and result["accuracy"] == 0.5
+
+
+def test_bench_triage_reports_the_pipeline_on_the_held_out_split(trained, tmp_path):
+    from engine.bench.triage import run_triage_bench
+
+    data, metrics = trained
+    result = run_triage_bench(data, out_dir=tmp_path)
+    assert result["items"] == metrics["test_items"]
+    pipeline, rules = result["pipeline"], result["rules_only"]
+    # the rules only ever raise the level: the pipeline never under-triages more than the classifier
+    assert pipeline["under_triage"] <= result["classifier_only"]["under_triage"]
+    assert pipeline["emergency_recall"] >= result["classifier_only"]["emergency_recall"]
+    assert rules["accuracy"] < pipeline["accuracy"]  # the rules alone only know red flags
+    assert "Targets: emergency recall" in (tmp_path / "triage.md").read_text(encoding="utf-8")

@@ -45,8 +45,14 @@ _HEALTH = re.compile(
     r"bruise|limp\w*|unsteady|balance|memory|forgetful|mood|panic|stress\w*|low|crying|"
     r"wheezy|phlegm|mucus|sputum|snot|croup|teething|nappy|diaper|feeding|vaccin\w*|jab|"
     r"pressure|cholesterol|thyroid|kidney|liver|lung|bladder|bowel|prostate|breast|testic\w*|"
-    r"vagina\w*|penis|groin|pelvi\w*|rectal|anus|hernia|sprained|twisted|swollen)\b",
+    r"vagina\w*|penis|groin|pelvi\w*|rectal|anus|hernia|sprained|twisted|swollen|scan|x-ray|"
+    r"gallstones?|referral|prescription|repeat|review|vasectomy|contracepti\w*|pill|crawl\w*|"
+    r"walking|talking|speech|paranoi\w*|hallucinat\w*|voices|popping|muffled|flight|travel|"
+    r"test|results?|smear|screening|check-?up|doctor|gp|nurse|clinic|hospital|a&e|er)\b",
     re.IGNORECASE)
+_FOREIGN = re.compile(r"\b(el|los|las|una|de|la|en|es|hoy|mucho|hola|del|al|se|je|ne|pas|du|ein|eine|tengo|estoy|dolor|muy|pero|por|para|con|que|yo|mi|le|les|des|"
+                      r"une|est|suis|j'ai|avec|mais|pour|très|der|die|das|und|ich|habe|nicht|mit|sehr|"
+                      r"ist|het|een|ik|niet|il|della|sono|ho|non|molto|não|estou|muito|é)\b", re.IGNORECASE)
 _ENGLISH = re.compile(r"\b(the|and|is|it|my|i|have|has|a|of|to|in|for|with|on|was|since|been|feel|"
                       r"feeling|he|she|they|me|not|no|he's|she's|i'm|am|are|after|days?|weeks?)\b",
                       re.IGNORECASE)
@@ -88,9 +94,14 @@ def assessability(text: str, flags: list[RedFlag]) -> str | None:
         return None
     if len(words) < 2:
         return "one word is not enough to assess"
-    if len(words) >= 4 and not _ENGLISH.search(text):
+    latin = sum(1 for ch in text if ch.isalpha() and ch.isascii())
+    letters = sum(1 for ch in text if ch.isalpha())
+    foreign = len(_FOREIGN.findall(text))
+    if letters and (latin / letters < 0.5 or (foreign >= 3 and foreign > 2 * len(_ENGLISH.findall(text)))):
         return "the message does not appear to be in English"
-    if not _HEALTH.search(text):
+    # Only a short message with no health word and no clinical figure is taken to describe
+    # nothing to triage; clinical shorthand and longer messages go to the classifier.
+    if len(words) <= 12 and not re.search(r"\d", text) and not _HEALTH.search(text):
         return "the message does not describe any symptom or health problem"
     return None
 

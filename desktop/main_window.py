@@ -76,11 +76,12 @@ class MainWindow(QMainWindow):
         self.history_page = HistoryPage(self.data_dir, self.jobs)
         self.jobs_page = JobsPage(self.jobs, self.data_dir)
         self.research_tab = ResearchTab(self.data_dir, self.jobs, device)
+        self.medical_tab = MedicalTab(self.data_dir, self.jobs, device)
         for tab, name in (
             (self.research_tab, "Research"),
             (MarketingTab(), "Marketing"),
             (BusinessIntelligenceTab(), "Business Intelligence"),
-            (MedicalTab(), "Medical"),
+            (self.medical_tab, "Medical"),
             (self.models_page, "Models"),
             (self.history_page, "History"),
             (self.jobs_page, "Jobs"),
@@ -193,7 +194,7 @@ class MainWindow(QMainWindow):
         if not self._painted:
             return  # _after_first_paint refreshes the page shown first
         page = self.tabs.widget(index)
-        if page in (self.models_page, self.history_page, self.jobs_page, self.research_tab):
+        if page in (self.models_page, self.history_page, self.jobs_page, self.research_tab, self.medical_tab):
             page.refresh()
 
     def _restore_settings(self) -> None:

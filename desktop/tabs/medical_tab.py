@@ -1,8 +1,32 @@
-"""The Medical workspace tab (an empty state until the workspace is built)."""
+"""The Medical workspace: triage a message into one of four levels, shown as a coloured
+banner with what to do now, the red flags and reasons behind it, the confidence and an
+always-visible disclaimer; recent triages on the side. Engine calls run off the GUI
+thread (medical_work.py)."""
 
 from __future__ import annotations
 
-from desktop.tabs.empty_state import WorkspaceTab
+import html
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.job_center import JobCenter
+from desktop.output_view import store_feedback
+from desktop.tabs import medical_work as work
+from desktop.widgets import heading, hint, show_error
+from desktop.worker import Job, run_job
 
 TITLE = "Medical"
 DESCRIPTION = (
@@ -10,10 +34,153 @@ DESCRIPTION = (
     "rules run first, local models add context with their sources, and every run is "
     "kept in an audit log. It supports clinical decisions; it never makes a diagnosis."
 )
+DISCLAIMER = ("Decision support only, not a diagnosis. If you are worried, if things get worse or new "
+              "symptoms appear, contact a clinician; in an emergency call your local emergency number.")
+# Banner colours: readable black or white text on each, in light and dark themes alike.
+LEVEL_STYLE = {
+    "emergency": ("#b3261e", "#ffffff", "EMERGENCY"),
+    "urgent": ("#e8a317", "#000000", "URGENT — within 24 hours"),
+    "routine": ("#2f6db3", "#ffffff", "ROUTINE — within about a week"),
+    "self_care": ("#2e7d32", "#ffffff", "SELF-CARE"),
+}
 
 
-class MedicalTab(WorkspaceTab):
-    """Medical workspace."""
+class MedicalTab(QWidget):
+    """Message in, triage banner and reasons out; recent triages on the side."""
 
     TITLE = TITLE
     DESCRIPTION = DESCRIPTION
+
+    def __init__(self, data_dir: Path, jobs: JobCenter, device: str = "auto",
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.data_dir = Path(data_dir)
+        self.jobs = jobs
+        self.device = device
+        self.result = None
+        self.run_id: int | None = None
+        self._busy: Job | None = None
+
+        self.text = QPlainTextEdit()
+        self.text.setPlaceholderText("Describe the symptoms as the patient would, or paste a clinical note "
+                                     "(age, duration, vital signs and lab values help).")
+        self.triage_button = QPushButton("Triage")
+        self.triage_button.setDefault(True)
+        self.triage_button.clicked.connect(self.triage)
+        self.status = hint(DESCRIPTION)
+        self.banner = QLabel("")
+        self.banner.setWordWrap(True)
+        self.banner.setMargin(12)
+        self.banner.hide()
+        self.details = QTextBrowser()
+        self.details.setPlaceholderText("The red flags and reasons behind the level appear here.")
+        self.disclaimer = QLabel(DISCLAIMER)
+        self.disclaimer.setWordWrap(True)
+        self.disclaimer.setStyleSheet("font-weight: bold;")
+        self.right_button = QPushButton("✓ Right level")
+        self.right_button.clicked.connect(lambda: self.feedback(1))
+        self.wrong_button = QPushButton("✗ Wrong level")
+        self.wrong_button.clicked.connect(lambda: self.feedback(-1))
+        self.history = QListWidget()
+        self.history.itemActivated.connect(self._open_history)
+        self.history.itemClicked.connect(self._open_history)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.status, 1)
+        buttons.addWidget(self.triage_button)
+        feedback = QHBoxLayout()
+        feedback.addStretch(1)
+        feedback.addWidget(self.right_button)
+        feedback.addWidget(self.wrong_button)
+        main = QWidget()
+        column = QVBoxLayout(main)
+        column.addWidget(heading("Triage", 1.2))
+        column.addWidget(self.text, 1)
+        column.addLayout(buttons)
+        column.addWidget(self.banner)
+        column.addWidget(self.details, 2)
+        column.addLayout(feedback)
+        column.addWidget(self.disclaimer)
+        side = QWidget()
+        side.setMinimumWidth(260)
+        side_column = QVBoxLayout(side)
+        side_column.addWidget(heading("Recent triages"))
+        side_column.addWidget(self.history, 1)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(main)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(split)
+        self._sync()
+
+    def _sync(self) -> None:
+        self.triage_button.setEnabled(self._busy is None)
+        for button in (self.right_button, self.wrong_button):
+            button.setEnabled(self.run_id is not None)
+
+    # -- triage -------------------------------------------------------------------
+    def triage(self) -> Job | None:
+        if self._busy is not None:
+            return None
+        self.status.setText("Checking red flags, then the classifier…")
+        job = self.jobs.start("Triage a message", work.triage, self.data_dir, self.text.toPlainText(), self.device)
+        self._busy = job
+        job.result.connect(self.show_result)
+        job.error.connect(lambda message: show_error(self.status, "Triage failed", message))
+        job.finished.connect(lambda: (setattr(self, "_busy", None), self._sync(), self.refresh()))
+        self._sync()
+        return job
+
+    def show_result(self, outcome) -> None:
+        result, run_id = outcome
+        self.result, self.run_id = result, run_id
+        background, foreground, title = LEVEL_STYLE[result.level]
+        banner = f"<b>{title}</b>" + ("" if result.assessable else " (could not assess)") + \
+            f"<br>{html.escape(result.advice)}"
+        self.banner.setText(banner)
+        self.banner.setStyleSheet(f"background-color: {background}; color: {foreground}; border-radius: 4px;")
+        self.banner.show()
+        parts = []
+        if result.red_flags:
+            parts.append("<h3>Red flags</h3><ul>" + "".join(
+                f"<li><b>{html.escape(f.label)}</b> — “{html.escape(f.matched)}”<br>"
+                f"<small>{html.escape(f.guideline)}</small></li>" for f in result.red_flags) + "</ul>")
+        others = [r for r in result.reasons if not r.startswith("Red flag: ")]  # the flags are listed above
+        if others:
+            parts.append("<h3>Why</h3><ul>" + "".join(f"<li>{html.escape(r)}</li>" for r in others) + "</ul>")
+        if result.assessable:
+            parts.append(f"<p>Confidence: {result.confidence:.0%}"
+                         + (f" · {html.escape(result.model)} on {html.escape(result.provider or '')}"
+                            if result.model else "") + "</p>")
+        self.details.setHtml("".join(parts))
+        self.status.setText("Was the level right? Your answer is stored with this triage.")
+        self._sync()
+
+    def feedback(self, value: int) -> Job | None:
+        if self.run_id is None:
+            return None
+        job = run_job(store_feedback, self.data_dir, self.run_id, value)
+        job.result.connect(lambda _v: self.status.setText("Thank you — stored with this triage."))
+        job.error.connect(lambda message: show_error(self.status, "Feedback not stored", message))
+        return job
+
+    # -- history ------------------------------------------------------------------
+    def refresh(self) -> Job:
+        job = run_job(work.recent, self.data_dir)
+        job.result.connect(self._show_history)
+        return job
+
+    def _show_history(self, runs: list) -> None:
+        self.history.clear()
+        for run in runs:
+            level = (run.output or {}).get("level", "?") if isinstance(run.output, dict) else "?"
+            item = QListWidgetItem(f"{LEVEL_STYLE.get(level, ('', '', level))[2].split(' —')[0]} · "
+                                   f"{run.created[:16].replace('T', ' ')} · {run.input[:60]}")
+            item.setData(Qt.ItemDataRole.UserRole, run.input)
+            self.history.addItem(item)
+
+    def _open_history(self, item: QListWidgetItem) -> None:
+        self.text.setPlainText(item.data(Qt.ItemDataRole.UserRole) or "")

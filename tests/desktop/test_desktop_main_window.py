@@ -103,7 +103,7 @@ def test_every_tab_shows_its_whole_empty_state(
 ):
     monkeypatch.setattr(api, "doctor", lambda d, **kw: make_report(d))
     window = open_window(tmp_path)
-    for index in range(1, 4):  # the workspaces still to come; the others have their own tests
+    for index in (1, 2):  # the workspaces still to come; the others have their own tests
         window.tabs.setCurrentIndex(index)
         qtbot.wait(10)
         state = window.tabs.currentWidget().empty_state

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from engine.workspaces.medical.classifier import LEVELS, TriageClassifier
@@ -72,6 +72,7 @@ class TriageResult:
     model: str | None = None
     provider: str | None = None
     timings: dict = field(default_factory=dict)
+    run_id: int | None = None  # the history row, once recorded
 
     def to_json(self) -> dict:
         return {"level": self.level, "assessable": self.assessable, "confidence": round(self.confidence, 4),
@@ -158,6 +159,6 @@ def triage_text(data_dir: Path, text: str, device: str = "auto") -> TriageResult
         classifier = None
     result = triage(text, classifier)
     with open_store(data_dir) as store:
-        store.add_run("medical", "triage", text[:MAX_CHARS], result.to_json(), model_id=result.model,
-                      provider=result.provider, timings=result.timings)
-    return result
+        run_id = store.add_run("medical", "triage", text[:MAX_CHARS], result.to_json(), model_id=result.model,
+                               provider=result.provider, timings=result.timings)
+    return replace(result, run_id=run_id)

@@ -182,8 +182,35 @@ def tour(data_dir: Path, out_dir: Path, device: str = "auto", progress: Progress
     files.extend(research["files"])
     steps.append({"step": "research", "imported": research["imported"],
                   "answers": research["modes"], "provider": research["provider"]})
+    if cancelled and cancelled():
+        raise Cancelled("tour cancelled")
+    progress(0.9, "medical: triage of sample messages across the four levels")
+    medical = tour_triage(data_dir, out_dir, device)
+    files.extend(medical["files"])
+    steps.append({"step": "triage", "levels": medical["levels"], "agree": medical["agree"]})
     progress(1.0, "tour finished")
     return TourResult(str(out_dir), tuple(files), tuple(steps))
+
+
+def tour_triage(data_dir: Path, out_dir: Path, device: str = "auto") -> dict:
+    """Triage the project's sample messages (resources/samples/medical); writes triage.json
+    and triage.md."""
+    from engine.workspaces.medical.triage import triage_text
+
+    messages = json.loads(resource_path("samples", "medical", "tour_messages.json").read_text(encoding="utf-8"))
+    results = [triage_text(data_dir, m["text"], device) for m in messages]
+    files = [out_dir / "triage.json", out_dir / "triage.md"]
+    files[0].write_text(json.dumps([{"text": m["text"], "expected": m["expected"], **r.to_json()}
+                                    for m, r in zip(messages, results, strict=True)], indent=2,
+                                   ensure_ascii=False), encoding="utf-8")
+    lines = ["# Medical: triage of sample messages", ""]
+    for m, r in zip(messages, results, strict=True):
+        lines += [f"## {r.level.upper()} (sample written as {m['expected']})", "", f"> {m['text']}", "",
+                  r.advice, ""] + [f"- {reason}" for reason in r.reasons] + [""]
+    lines.append(results[0].disclaimer)
+    files[1].write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return {"files": [str(f) for f in files], "levels": [r.level for r in results],
+            "agree": sum(r.level == m["expected"] for m, r in zip(messages, results, strict=True))}
 
 
 TOUR_QUESTIONS = ("How much cooler were streets with a continuous tree canopy?",

@@ -120,7 +120,10 @@ def test_tour_writes_outputs_and_records_history(model_data_dir, tmp_path):
     result = json.loads(proc.stdout)
     assert sorted(os.path.basename(f) for f in result["files"]) == [
         "doctor.json", "embedding.json", "generation.json", "research-answers.md", "research-report.md",
-        "research.json"]
+        "research.json", "triage.json", "triage.md"]
+    triaged = json.loads((out / "triage.json").read_text(encoding="utf-8"))
+    assert {t["level"] for t in triaged} <= {"emergency", "urgent", "routine", "self_care"}
+    assert triaged[0]["level"] == "emergency" and all(t["disclaimer"] for t in triaged)
     report = (out / "research-report.md").read_text(encoding="utf-8")
     assert "## Themes" in report and "Street trees and the urban heat island" in report
     research = json.loads((out / "research.json").read_text())
@@ -150,8 +153,9 @@ def test_history_export_and_purge(model_data_dir, tmp_path):
     proc = run_cli("history", "purge", "--data-dir", str(model_data_dir))
     assert proc.returncode == 2 and "--yes" in proc.stderr  # never purges without consent
     proc = run_cli("history", "purge", "--yes", "--json", "--data-dir", str(model_data_dir), check=True)
-    # the tour: embedding, generation, the research import, its two answers and the report
-    assert json.loads(proc.stdout)["purged"] == 6
+    # the tour: embedding, generation, the research import, its two answers, the report
+    # and six triages
+    assert json.loads(proc.stdout)["purged"] == 12
 
 
 def test_no_display_gives_a_one_line_hint(tmp_path):

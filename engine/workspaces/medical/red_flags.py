@@ -1064,6 +1064,50 @@ RULES: tuple[Rule, ...] = (
     R("vitals.gcs_critical", "GCS 8 or below", E, "vital_signs",
       ABCDE + " (D); NICE NG232 (GCS <= 8: airway protection)", T(("gcs", "<=", 8)),
       examples=("GCS 7",), non_examples=("GCS 14",)),
+    # ---------------------------------------------------------------- lay phrasings
+    # The same emergencies as above, as people write them: a few filler words may stand
+    # between the words that matter ("my throat feels like it's closing").
+    R("allergy.throat_closing_lay", "Throat closing up", E, "allergy", ANAPH,
+      P(r"throat (?:\w+\W+){0,5}?clos(?:ing|es|ed)(?: up)?|throat (?:\w+\W+){0,3}?(?:swelling|swollen) shut"),
+      examples=("stung by a wasp and my throat feels like it's closing",),
+      non_examples=("no feeling of my throat closing", "denies throat closing or lip swelling")),
+    R("infection.non_blanching_lay", "Rash or spots that do not fade under a glass", E, "infection/sepsis",
+      "NICE NG240 meningitis and meningococcal disease (2024): 1.1 recognising (non-blanching rash)",
+      P(r"(?:spots?|rash|marks?|dots?)\W+(?:\w+\W+){0,6}?(?:don'?t|do not|doesn'?t|does not|won'?t|will not) "
+        r"(?:fade|go away|disappear|blanch)(?:\W+\w+){0,6}?\W+(?:press|glass)\w*|purple (?:spots|rash|blotches)|"
+        r"non-?blanching"),
+      examples=("a rash of little purple spots that don't fade when I press a glass on them",),
+      non_examples=("the rash fades when I press a glass on it, no purple spots",)),
+    R("respiratory.cannot_finish_sentence", "Too breathless to finish a sentence", E, "respiratory",
+      "BTS/SIGN 158 asthma (2019): acute severe asthma — cannot complete sentences",
+      P(r"can'?t (?:finish|complete) (?:a |my |full )?sentences?|cannot (?:finish|complete) (?:a |my |full )?sentences?|"
+        r"(?:too )?(?:breathless|short of breath|out of breath) to (?:talk|speak)|wheezing so (?:much|badly) (?:\w+\W+){0,2}?can'?t (?:talk|speak)"),
+      examples=("can barely breathe, can't finish a sentence",),
+      non_examples=("a bit breathless on the stairs but I can talk fine, no trouble finishing sentences",)),
+    R("mental_health.plan_lay", "Plans to end their life now", E, "mental_health",
+      "NICE NG225 self-harm (2022): 1.3 risk assessment; NICE CKS Suicide risk",
+      P(r"(?:end it|end my life|kill myself|take my (?:own )?life) (?:\w+\W+){0,3}?(?:tonight|today|right now|this evening)|"
+        r"(?:pills|tablets) (?:\w+\W+){0,2}?lined up|(?:written|wrote|writing) (?:\w+\W+){0,3}?(?:goodbye|suicide) (?:letters?|notes?)|"
+        r"(?:written|wrote) (?:\w+\W+){0,2}?letters? to (?:my|the) (?:kids|children|family) (?:\w+\W+){0,3}?(?:end|goodbye)"),
+      examples=("I've decided to end it tonight, the pills are lined up",),
+      non_examples=("I had thoughts years ago but I would never end it, no pills lined up",)),
+    R("neuro.face_drop_lay", "Face dropped on one side", E, "neurological", BEFAST,
+      P(r"(?:face|mouth|smile) (?:\w+\W+){0,3}?(?:has )?(?:dropped|drooping|droopy|fallen|sagging|lopsided)|"
+        r"(?:one side|side) of (?:\w+\W+){0,2}?face (?:\w+\W+){0,2}?(?:dropped|drooping|droopy|numb|fallen)"),
+      examples=("the right side of his face has dropped",),
+      non_examples=("no facial droop, face looks normal and has not dropped",)),
+    R("skin.blistering_with_mucosa", "Skin peeling or blistering with mouth or eye sores", E, "dermatology",
+      "British Association of Dermatologists 2016 SJS/TEN guideline: recognition",
+      P(r"skin (?:\w+\W+){0,3}?peel\w* (?:\w+\W+){0,2}?(?:sheets|off)|blisters? (?:\w+\W+){0,3}?(?:mouth|eyes|lips)|"
+        r"skin detachment|mucosal involvement"),
+      examples=("my skin is peeling off in sheets with blisters in my mouth",),
+      non_examples=("a little peeling after sunburn, no blisters, mouth and eyes fine",)),
+    R("gi.heavy_rectal_bleeding_lay", "A lot of blood from the bottom", E, "gastrointestinal",
+      "NICE CKS: Gastrointestinal bleeding — acute lower GI bleeding (severe)",
+      P(r"(?:toilet|bowl|pan) (?:is |was )?(?:full of|filled with|covered in) blood|"
+        r"passing (?:loads|lots|a lot) of (?:bright red |dark )?blood"),
+      examples=("passing loads of bright red blood from my bottom",),
+      non_examples=("a streak of blood on the paper, toilet not full of blood",)),
 )
 # fmt: on
 

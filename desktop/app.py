@@ -97,12 +97,7 @@ def screenshot_tabs(data_dir: Path, out_dir: Path, device: str = "auto",
     try:
         for index in range(window.tabs.count()):
             window.tabs.setCurrentIndex(index)
-            app.processEvents()
-            settle = time.monotonic() + 30.0  # the page's own loading (models, history)
-            while active_jobs() and time.monotonic() < settle:
-                app.processEvents()
-                time.sleep(0.01)
-            app.processEvents()
+            _settle(app, 30.0)  # the page's own loading (models, history)
             if research_question and window.tabs.widget(index) is window.research_tab:
                 _ask_for_screenshot(app, window.research_tab, research_question)
             slug = window.tabs.tabText(index).lower().replace(" ", "-")

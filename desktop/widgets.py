@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QTableWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 
 def read_only_table(columns: Sequence[str], stretch: str, multi_select: bool = False) -> QTableWidget:
@@ -54,3 +63,16 @@ def show_error(label: QLabel, what: str, message: str) -> None:
     line = first_line(message)
     label.setText(f"✗ {what}: {line}" if line else f"✗ {what}")
     label.setToolTip(message)
+
+
+def fill_with_panes(owner: QWidget, first: QWidget, second: QWidget, stretch: tuple[int, int]) -> QSplitter:
+    """Lay `owner` out as two panes side by side in a splitter, sized by `stretch`."""
+    split = QSplitter(Qt.Orientation.Horizontal)
+    split.addWidget(first)
+    split.addWidget(second)
+    split.setStretchFactor(0, stretch[0])
+    split.setStretchFactor(1, stretch[1])
+    layout = QVBoxLayout(owner)
+    layout.setContentsMargins(4, 4, 4, 4)
+    layout.addWidget(split)
+    return split

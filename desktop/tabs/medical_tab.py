@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
-    QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -25,8 +24,9 @@ from PySide6.QtWidgets import (
 from desktop.job_center import JobCenter
 from desktop.output_view import store_feedback
 from desktop.tabs import medical_work as work
-from desktop.widgets import heading, hint, show_error
+from desktop.widgets import fill_with_panes, heading, hint, show_error
 from desktop.worker import Job, run_job
+from engine.workspaces.medical import DISCLAIMER
 
 TITLE = "Medical"
 DESCRIPTION = (
@@ -34,8 +34,6 @@ DESCRIPTION = (
     "rules run first, local models add context with their sources, and every run is "
     "kept in an audit log. It supports clinical decisions; it never makes a diagnosis."
 )
-DISCLAIMER = ("Decision support only, not a diagnosis. If you are worried, if things get worse or new "
-              "symptoms appear, contact a clinician; in an emergency call your local emergency number.")
 # Banner colours: readable black or white text on each, in light and dark themes alike.
 LEVEL_STYLE = {
     "emergency": ("#b3261e", "#ffffff", "EMERGENCY"),
@@ -106,14 +104,7 @@ class MedicalTab(QWidget):
         side_column = QVBoxLayout(side)
         side_column.addWidget(heading("Recent triages"))
         side_column.addWidget(self.history, 1)
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(main)
-        split.addWidget(side)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 1)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(split)
+        fill_with_panes(self, main, side, stretch=(3, 1))
         self._sync()
 
     def _sync(self) -> None:

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 from desktop.job_center import JobCenter
 from desktop.output_view import OutputView
 from desktop.tabs import research_work as work
-from desktop.widgets import heading, hint, read_only_table, show_error
+from desktop.widgets import fill_with_panes, heading, hint, read_only_table, show_error
 from desktop.worker import Job, run_job
 from engine.workspaces.research.text import readable
 
@@ -195,14 +195,7 @@ class ResearchTab(QWidget):
         right_layout.addWidget(self.status)
         right_layout.addWidget(right_split, 1)
 
-        split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(left)
-        split.addWidget(right)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 4, 4, 4)
-        layout.addWidget(split)
+        fill_with_panes(self, left, right, stretch=(2, 3))
         self._sync()
 
     # -- state --------------------------------------------------------------------

@@ -9,11 +9,10 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from engine.workspaces.medical import DISCLAIMER
 from engine.workspaces.medical.classifier import LEVELS, TriageClassifier
 from engine.workspaces.medical.red_flags import RedFlag, find_red_flags, parse_findings, rule_floor
 
-DISCLAIMER = ("Decision support only, not a diagnosis. If you are worried, if things get worse or "
-              "new symptoms appear, contact a clinician; in an emergency call your local emergency number.")
 ADVICE = {
     "emergency": "Call the emergency services or go to the emergency department now.",
     "urgent": "See a clinician within 24 hours (a same-day appointment, urgent care or a telephone advice line).",

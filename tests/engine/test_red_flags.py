@@ -103,6 +103,45 @@ def test_lay_words_shorthand_and_spellings():
     assert "mental_health.suicidal_thoughts" not in _ids("si, tengo dolor")  # Spanish "yes"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I have sleep apnoea and snore, tired in the day",
+        "possible food poisoning, vomited twice, keeping water down now",
+        "itchy poison ivy rash on my arms from hiking",
+        "ferritin 980, transferrin sat 62%, asymptomatic",
+        "T1DM, sugars 18 with a cold, ketones 1.2, drinking well",
+        "my face isn't drooping and I can talk fine, mild headache",
+        "took 4 extra of my sleeping tablets by mistake, awake and thinking straight",
+    ],
+)
+def test_look_alikes_are_not_emergencies(text):
+    assert "emergency" not in [f.level for f in find_red_flags(text)]
+
+
+def test_a_carer_writing_about_a_relative_is_not_family_history():
+    assert "cardiac.chest_pain_with_sweating" in _ids("My dad has crushing chest pain and is sweating")
+    assert "cardiac.chest_pain_with_sweating" not in _ids("Dad had chest pain with sweating in 2010")
+
+
+@pytest.mark.parametrize(
+    ("text", "rule"),
+    [
+        ("my chest feels really tight, like someone is sitting on it, sweating buckets",
+         "cardiac.chest_pain_with_sweating"),
+        ("heart racing at like 190 and I feel like I'm going to pass out", "cardiac.arrhythmia_adverse"),
+        ("mum 78, jaw and left arm ache, feels sick and clammy", "cardiac.atypical_acs"),
+        ("74M COPD, SpO2 82% on usual 2L, drowsy, new confusion, RR 30", "vital_signs.news2_aggregate_7"),
+        ("9wk F, T 38.1 rectal, feeding ok", "paediatric.infant_fever"),
+        ("his meter says 1.9 and he's talking nonsense, on insulin", "metabolic.hypoglycaemia_impaired"),
+        ("trop T 890 ng/L", "cardiac.troponin_high"),
+        ("37+2 weeks, home bp monitor says 162/108", "obstetric.severe_hypertension"),
+    ],
+)
+def test_lay_and_shorthand_emergencies(text, rule):
+    assert rule in _ids(text)
+
+
 def test_matched_is_verbatim_and_case_preserved():
     text = "55M with Crushing CHEST PAIN and Sweating"
     flag = next(f for f in find_red_flags(text) if f.id == "cardiac.chest_pain_with_sweating")

@@ -113,7 +113,7 @@ _HISTORY = re.compile(
     r"when (?:i|he|she) was (?:young|little|a child|a kid)|in (?:19|20)\d\d|"
     r"(?:mother|mum|mom|father|dad|brother|sister|grandmother|grandfather|grandma|grandpa|"
     r"nan|aunt|uncle|cousin|parents?|siblings?)(?:'s)?\s+(?:\w+\s+)?"
-    r"(?:had|has|died|suffered|with))\b",
+    r"(?:had|died|suffered))\b",
     _FLAGS,
 )
 
@@ -168,22 +168,29 @@ _NUM = (
     r"(\d{1,3}(?:\.\d+)?)(?!\d|\s*(?:min|hour|hr|sec|day|week|wk|month|year|yr|mg(?!/)|mcg|"
     r"ug|µg|ml|units?|iu|kg|g(?![/\w])))"
 )
-_SEP = r"\s*(?:of|is|was|at|to|:|=|-)?\s*"
+_SEP = (r"\s*(?:of|is|was|at|to|says|said|reads|read|reading|showing|shows|came back(?: at)?|has been|had been|"
+        r"been|hit|reached|went up to|up to|:|=|-)?\s*"
+        r"(?:(?:about|around|like|over|only|just) )?")
 
 
 def _mrx(label: str, tail: str = "") -> re.Pattern:
     return re.compile(r"(?<![\w.])(?:" + label + r")(?![a-z])" + _SEP + _NUM + tail, _FLAGS)
 
 
-_RX_HR = _mrx(r"hr|heart rate|pulse(?: rate)?|tachycardic|bradycardic", r"\s*(?:bpm|/min)?")
+_RX_HR = _mrx(
+    r"hr|heart rate|pulse(?: rate)?|tachycardic|bradycardic|heart(?: rate)?(?: is| was| has been)?"
+    r"(?: racing| beating| going| pounding| running| at)(?: at)?|(?:pulse|heart rate|heart)(?: is| was)?"
+    r"(?: really| very| so)? (?:slow|fast|low|high|racing),?",
+    r"\s*(?:bpm|/min|beats)?",
+)
 _RX_RR = _mrx(r"rr|resp(?:iratory)? rate|resps|breathing rate|respirations", r"\s*(?:/min)?")
 _RX_SPO2 = _mrx(
-    r"spo2|sp02|sao2|o2 sats?|sats|sat|oxygen sat(?:uration)?s?|saturations?|saturating|"
-    r"pulse ox(?:imetry)?",
+    r"spo2|sp02|sao2|o2 sats?|(?<!transferrin )(?<!iron )sats?|oxygen sat(?:uration)?s?|saturations?|saturating|"
+    r"pulse ox(?:imetry)?|oxygen(?: levels?)?|o2(?: levels?)?",
     r"\s*%?",
 )
 _RX_BP = re.compile(
-    r"(?<![\w.])(?:bp|blood pressure|b/p)(?![a-z])" + _SEP + r"(\d{2,3})\s*/\s*(\d{2,3})", _FLAGS
+    r"(?<![\w.])(?:bp|blood pressure|b/p)(?: monitor| machine| cuff)?(?![a-z])" + _SEP + r"(\d{2,3})\s*/\s*(\d{2,3})", _FLAGS
 )
 _RX_SBP = _mrx(r"sbp|systolic(?: bp| blood pressure)?")
 _RX_TEMP = _mrx(
@@ -193,20 +200,22 @@ _RX_TEMP = _mrx(
 _RX_TEMP_UNIT = re.compile(r"(?<![\w.])(\d{2,3}(?:\.\d)?)\s*(?:°|º|deg(?:rees?)?)?\s*([CF])\b")
 _RX_GCS = _mrx(r"gcs", r"(?:\s*/\s*15)?")
 _RX_GLUCOSE = _mrx(
-    r"bm|cbg|blood sugars?|blood glucose|glucose|sugars?|bg", r"\s*(mmol/?l|mg/?dl)?"
+    r"bm|cbg|blood sugars?|blood glucose|glucose|sugars?|bg|(?:glucose |sugar )?meter", r"\s*(mmol/?l|mg/?dl)?"
 )
 _RX_K = re.compile(r"(?<![\w.])(?:k\+?|potassium)(?![a-z])" + _SEP + _NUM, _FLAGS)
 _RX_NA = re.compile(r"(?<![\w.])(?:na\+?|sodium)(?![a-z])" + _SEP + _NUM, _FLAGS)
 _RX_HB = _mrx(r"hb|ha?emoglobin|hgb", r"\s*(g/?dl|g/?l)?")
-_RX_TROP = _mrx(r"troponin(?: [ti])?|trop|hs-?c?tn[ti]|c?tn[ti]", r"\s*(ng/?l|ng/?ml)?")
+_RX_TROP = _mrx(r"troponin(?: [ti])?|trop(?: [ti])?|hs-?c?tn[ti]|c?tn[ti]", r"\s*(ng/?l|ng/?ml)?")
 _RX_LACTATE = _mrx(r"lactate|lac")
 
 _AGE_UNITS = r"(years?|yrs?|yr|y|months?|mths?|mos?|mo|weeks?|wks?|wk|days?)"
 _RX_AGE = [
+    re.compile(r"\b(\d{1,2}) ?(/ ?12) ?(?=[MF]\b|\s*(?:old|infant|baby|boy|girl))"),  # "8/12 M": months
     re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s*-?\s*" + _AGE_UNITS + r"\s*-?\s*old\b", _FLAGS),
     re.compile(r"\baged?\s+(\d{1,3}(?:\.\d+)?)\s*" + _AGE_UNITS + r"?\b", _FLAGS),
     re.compile(r"\b(\d{1,3})\s*(yo|y/o|y\.o\.?)", _FLAGS),
-    re.compile(r"\b([1-8]?\d) ?()(?=[MF]\b)"),  # "45M"; not "103F" (a temperature)
+    re.compile(r"(?<![/\d])\b([1-8]?\d) ?()(?=[MF]\b)"),  # "45M"; not "103F" (a temperature)
+    re.compile(r"\b(\d{1,2}(?:\.\d)?) ?((?i:wks?|weeks?|mo|mos|months?|mths?|m/o|d|days?|y|yrs?))\.? ?(?=[MF]\b)"),
 ]
 _RX_SEX = re.compile(
     r"\b(?:(man|male|gentleman|boy|he|him|his|son)|(woman|female|lady|girl|she|her|daughter))\b"
@@ -242,7 +251,7 @@ _PLAUSIBLE = {
 
 def _age_years(value: float, unit: str) -> float:
     unit = unit.lower()
-    if unit.startswith(("mo", "mth")):
+    if unit.startswith(("mo", "mth", "/")):
         return value / 12
     if unit.startswith("w"):
         return value / 52
@@ -367,10 +376,24 @@ def T(*thresholds: tuple[str, str, float]) -> Criterion:  # noqa: N802
 
 
 _POSS = r"(?:the |my |his |her |their |your )?"
+# A few filler words, never a negation ("face has dropped", not "face hasn't dropped").
+_W = (r"(?:(?!(?:no|not|never|nor|without|isn'?t|wasn'?t|aren'?t|weren'?t|doesn'?t|don'?t|didn'?t|"
+      r"hasn'?t|haven'?t|won'?t|can'?t|cannot)\b)[\w'’]+\W+)")
+
+
+def _gap(n: int) -> str:
+    """Up to ``n`` filler words (no negation among them)."""
+    return _W + "{0," + str(n) + "}?"
+
+
 CHEST_PAIN = (
     r"chest (?:pain|tightness|pressure|discomfort|heaviness|ache)|"
-    r"(?:pain|tightness|pressure|heaviness|ache) (?:in|across) " + _POSS + r"chest|"
-    r"(?-i:CP)|angina|crushing (?:central )?pain"
+    r"(?:pain|tightness|pressure|heaviness|ache|discomfort|squeezing|weight|crushing)\W+" + _gap(3) +
+    r"(?:in|across|on|of|around|over) " + _POSS + r"(?:(?:middle|centre|center|left side|right side|one side|"
+    r"front) of " + _POSS + r")?chest|(?:grabb\w*|clutch\w*|holding|gripping) (?:his|her|their|my|at (?:his|her|their|my)) "
+    r"chest|(?-i:CP)|angina|crushing (?:central )?pain|central (?:chest )?(?:pain|pressure|tightness)|"
+    r"chest (?:\w+ ){0,2}?(?:feels?|is|went|gone) (?:\w+ )?(?:tight|heavy|crushed|squeezed)|"
+    r"(?:someone|somebody|an elephant|a weight) (?:is )?(?:sitting|standing) on " + _POSS + r"chest"
 )
 SWEATING = r"sweat(?:ing|y|s)?|diaphore(?:sis|tic)|clammy"
 BREATHLESS = (
@@ -382,10 +405,12 @@ RADIATION = (
     r"radiat\w* (?:to|into|down|up)(?: to)? "
     + _POSS
     + r"(?:left |right )?(?:arm|jaw|neck|shoulder)|"
-    r"(?:arm|jaw) pain|pain (?:in|down|into) " + _POSS + r"(?:left |right )?(?:arm|jaw)"
+    r"(?:arm|jaw) pain|pain (?:in|down|into) " + _POSS + r"(?:left |right )?(?:arm|jaw)|"
+    r"(?:going|spreading|moving|travelling|traveling|shooting) (?:up |down )?(?:in)?to " + _POSS +
+    r"(?:left |right )?(?:arm|jaw|neck|shoulder)|(?:jaw|arm) and (?:left |right )?(?:arm|jaw) (?:ache|pain|hurt)\w*"
 )
 SYNCOPE = (
-    r"passed out|blacked out|black ?out|faint(?:ed|ing)?|collaps\w*|syncop\w*|"
+    r"passed out|blacked out|black ?out|faint(?:ed|ing)?|collaps\w*|syncop\w*|slumped|keeled over|"
     r"lost consciousness|loss of consciousness|(?-i:LOC|LOC)|knocked out"
 )
 FEVER = (
@@ -393,17 +418,24 @@ FEVER = (
     r"temp(?:erature)? (?:is )?(?:high|raised)"
 )
 INFECTION = (
-    FEVER + r"|infection|infected|sepsis|septic|pneumonia|(?-i:UTI)|cellulitis|chest infection"
+    FEVER + r"|infection|infected|sepsis|septic|pneumonia|(?-i:UTI)|cellulitis|chest infection|flu|"
+    r"influenza|covid|tonsillitis|pyelonephritis|abscess|hot and shivery|shivery|chills"
 )
+POSTPARTUM = (r"postpartum|post[- ]partum|post[- ]?natal|(?:gave|given) birth|had (?:a|my|her|the|our) baby|"
+              r"after (?:the )?(?:birth|delivery)|delivered (?:\w+ )?(?:baby|days? ago|last)|day \d+ (?:post[- ]?partum|after birth)|"
+              r"(?:c-?section|caesarean) (?:\w+ )?(?:days?|weeks?) ago")
 VOMIT = r"vomit\w*|throw(?:ing)? up|threw up|being sick|(?-i:N/V|N\+V|N&V)|puk\w*|emesis"
 PREGNANT = (
     r"pregnan(?:t|cy)(?! test)|(?<![\d/])(?:[4-9]|[1-3]\d|4[0-2])(?:\+\d)?\s*/\s*40(?![\d/])|"
-    r"g\d+\s*p\d+|gravid|expecting a baby|antenatal"
+    r"g\d+\s*p\d+|gravid|expecting a baby|antenatal|(?:\+ ?ve|\+|positive) ?(?-i:UPT|HCG|βhCG|bhCG)|"
+    r"(?-i:UPT) (?:\+ ?ve|\+|positive)|(?<![\d/])(?:[1-3]\d|4[0-2]) ?\+ ?[0-6](?: ?(?:weeks?|wks?))?(?![\d/])|"
+    r"(?:[1-3]\d|4[0-2]) (?:weeks?|wks?) (?:pregnant|gestation|along)|i'?m (?:[1-3]\d|4[0-2]) (?:weeks?|wks?)(?! ago)"
 )
 _PREGNANT = _rx(PREGNANT)
 PREG_OR_MISSED = (
     PREGNANT + r"|missed (?:a |my |her )?period|(?:my |her )?period is late|late period|"
-    r"positive pregnancy test|no period for \w+ weeks"
+    r"positive (?:home )?(?:pregnancy )?test|no period for \w+ weeks|(?:\d|five|six|seven|eight|nine) weeks since "
+    r"(?:my |her )?last period|(?-i:LMP) \d+/52"
 )
 CHILD = (
     r"baby|babies|infant|toddler|child|kid|newborn|neonate|son|daughter|boy|girl|"
@@ -411,6 +443,8 @@ CHILD = (
 )
 HEAD_INJURY = (
     r"head (?:injury|trauma|knock)|(?:hit|banged|bumped|struck|knocked) " + _POSS + r"head|"
+    r"(?:swelling|lump|bump|egg|cut|gash|wound|bruise) (?:\w+\W+){0,2}?(?:on|to|of) " + _POSS +
+    r"(?:head|forehead|scalp)|(?:landed|fell) on " + _POSS + r"head|onto (?:(?:his|her|my|their) |the back of (?:his|her|my) )head|"
     r"(?:blow|bang|knock) (?:to|on) " + _POSS + r"head|fell and hit"
 )
 SEIZURE = r"seizur\w*|fit(?:ting|s)?(?! (?:and well|for|to|in|into))|convuls\w*|(?-i:GTC)"
@@ -418,10 +452,13 @@ DIABETIC = r"diabet\w*|type 1|(?-i:T1DM|DM|IDDM)|on insulin|insulin[- ]dependent
 ALLERGEN = (
     r"stung|sting|bee|wasp|hornet|peanuts?|nuts?|shellfish|prawns?|food|allerg\w*|"
     r"new (?:drug|medication|medicine|antibiotic)|penicillin|amoxicillin|antibiotics?|"
-    r"injection|vaccine|contrast|after taking"
+    r"injection|vaccine|contrast|after taking|co-?amoxiclav|(?-i:IV) (?:\w+ )?(?:antibiotic|drug|infusion)|"
+    r"(?:post|after) (?:an? )?(?-i:IV)|infusion"
 )
 CONFUSION = (
-    r"(?:new(?:ly)?|sudden(?:ly)?|acute(?:ly)?) confus\w*|confused (?:today|since|this|now)|"
+    r"(?:new(?:ly)?|sudden(?:ly)?|acute(?:ly)?|very|really|completely|so|more|increasingly) confus\w*|"
+    r"confused (?:today|since|this|now|and)|(?:doesn'?t|does not|didn'?t) (?:know|recogni[sz]e) (?:who|where|me|us|"
+    r"(?:his|her) (?:own )?(?:wife|husband|family|children|kids|daughter|son))|talking (?:nonsense|gibberish)|"
     r"delirium|delirious|disorientated|disoriented|not making sense|"
     r"altered mental (?:state|status)"
 )
@@ -500,7 +537,10 @@ RULES: tuple[Rule, ...] = (
     R("vascular.acute_limb_ischaemia", "Cold, pale, painful or numb limb", E, "cardiovascular",
       "NICE CKS: Peripheral arterial disease — acute limb ischaemia (6 Ps)",
       P(r"(?:cold|pale|white|blue),? (?:and )?(?:painful|numb|pulseless) (?:leg|foot|arm|hand)|"
-        r"(?:leg|foot|arm|hand) (?:is |went |turned )?(?:cold|white|pale) and (?:painful|numb)"),
+        r"(?:leg|foot|arm|hand) (?:is |went |turned |has gone |gone )?(?:\w+\W+){0,2}?(?:cold|white|pale)"
+        r"(?:,? (?:and )?(?:cold|white|pale|blue|mottled))?,? (?:and )?(?:\w+ ){0,2}?(?:painful|numb|agony)|"
+        r"pulseless (?:\w+ ){0,2}?(?:leg|foot|arm|hand|limb|below)|cold,? (?:and )?pale,? (?:and )?pulseless|"
+        r"(?:painful|cold|pale|white),? (?:and )?(?:cold|pale|painful|white),? (?:(?-i:[LR]) |left |right )?(?:leg|foot|arm|hand)"),
       examples=("his foot went cold and numb, very painful",),
       non_examples=("no cold painful leg",)),
     R("vascular.pulsatile_abdominal_mass", "Pulsating abdominal mass with pain (AAA)", E,
@@ -510,8 +550,10 @@ RULES: tuple[Rule, ...] = (
       non_examples=("no pulsatile mass in the abdomen",)),
     R("respiratory.pulmonary_embolism", "Breathlessness with a swollen calf or pleuritic pain", E,
       "respiratory", "NICE NG158 VTE: 1.1 PE signs; Wells score",
-      P(BREATHLESS), P(r"(?:swollen|painful|tender) calf|calf (?:swelling|pain)|(?-i:DVT)|"
-                       r"pain (?:when|on) breathing in|pleuritic|coughing (?:up )?blood"),
+      P(BREATHLESS), P(r"(?:swollen|painful|tender) calf|calf (?:\w+ ){0,2}?(?:swelling|swollen|pain\w*|tender)|(?-i:DVT)|"
+                       r"(?:pain|hurts?|sharp|stabbing)\W+" + _gap(3) + r"(?:when|on|if) (?:i |he |she )?"
+                       r"(?:breath\w* in|breath\w*|inhal\w*|tak\w* a (?:deep )?breath)|pleuritic|"
+                       r"coughing (?:up )?(?:\w+ ){0,3}?blood|leg (?:\w+\W+){0,3}?(?:swollen|massive|red and tight)"),
       examples=("sudden SOB with a swollen calf after a long flight",),
       non_examples=("short of breath, no calf swelling",)),
     # ---------------------------------------------------------------- neurological
@@ -524,7 +566,7 @@ RULES: tuple[Rule, ...] = (
     R("neuro.arm_weakness", "One-sided or sudden arm/leg weakness or numbness (BE-FAST: Arm)", E,
       "neurological", BEFAST,
       P(r"(?:sudden(?:ly)?|one[- ]sided|left[- ]sided|right[- ]sided|(?:left|right|one) "
-        r"(?:side|arm|leg))\W+(?:\w+\W+){0,3}?(?:weak\w*|numb\w*|paralys\w*|heavy)|"
+        r"(?:side|arm|leg|hand))\W+" + _gap(5) + r"(?:weak\w*|numb\w*|paralys\w*|heavy|dead)|"
         r"(?:weak\w*|numb\w*|paralys\w*) (?:in|of|down) " + _POSS +
         r"(?:left|right|one) (?:arm|leg|side)|hemipar\w+|hemipleg\w+|arm weakness|"
         r"can'?t (?:lift|raise) " + _POSS + r"(?:left |right )?arm"),
@@ -535,11 +577,17 @@ RULES: tuple[Rule, ...] = (
       P(r"slurr\w*(?: speech| words)?|speech (?:is )?(?:slurred|garbled|muddled)|garbled speech|"
         r"(?:difficulty|trouble) (?:speaking|talking|finding (?:the )?words)|aphasi\w*|dysphasi\w*|"
         r"can'?t (?:get (?:the|his|her|my) words out|speak properly|talk properly)|"
-        r"words (?:are )?(?:jumbled|muddled)"),
+        r"words (?:are )?(?:jumbled|muddled)|speech (?:\w+ ){0,2}?(?:went|gone|is|sounds?|sounding|became|has gone|"
+        r"has become) (?:\w+ )?(?:funny|strange|weird|odd|slurred|garbled|drunk)"),
       examples=("speech suddenly slurred",), non_examples=("no slurred speech",)),
     R("neuro.sudden_vision_loss", "Sudden loss of vision (BE-FAST: Eyes)", E, "neurological",
       BEFAST,
-      P(r"sudden(?:ly)? (?:loss of (?:vision|sight)|vision loss|blind\w*|lost (?:the )?(?:vision|sight)"
+      P(r"(?:vision|sight) (?:\w+ )?sudden(?:ly)? (?:went |gone |became )?(?:double|black|dark|blurr\w*|lost)|"
+        r"(?:vision|sight)\W+(?:\w+\W+){0,3}?like a (?:dark |black |grey )?(?:blind|curtain|shadow)|"
+        r"(?:hand movements|counting fingers|(?:perception of )?light(?: perception)?) only|"
+        r"woke (?:up )?(?:\w+ ){0,3}?(?:blind|unable to see|(?:can'?t|cannot) see)|(?:vision|(?-i:VA)) (?:is |of |down to )?"
+        r"(?:hand movements|counting fingers|perception of light)|"
+        r"sudden(?:ly)? (?:\w+ ){0,3}?(?:loss of (?:vision|sight)|vision loss|blind\w*|lost (?:the )?(?:vision|sight)"
         r"|(?:double|blurred) vision)|(?:lost|loss of) (?:vision|sight)(?: in one eye)? suddenly|"
         r"(?:lost|loss of) (?:vision|sight) in one eye|amaurosis|can'?t see out of (?:one|my|his|her) eye"),
       examples=("sudden loss of vision in one eye",),
@@ -566,7 +614,9 @@ RULES: tuple[Rule, ...] = (
       "neurological", "NICE NG217 epilepsies: 1.11 prolonged or repeated seizures (status)",
       P(r"status epilepticus|(?:seizur\w*|fit(?:ting|s)?|convuls\w*)\W+(?:\w+\W+){0,5}?"
         r"(?:(?:more than|over|longer than|>) ?" + _BIG + r" ?min\w*|won'?t stop|not stopping|"
-        r"one after another|back[- ]to[- ]back)"),
+        r"one after another|back[- ]to[- ]back)|(?:without|not) (?:regaining|recovering|coming round|waking up)|"
+        r"(?:[2-9]|two|three|four|several|multiple|repeated) (?:\w+ )?(?:seizures|fits|convulsions) in "
+        r"(?:an? |the last |one |1 ?|2 ?)?(?:hour|h|hr|day|24 ?h\w*)"),
       examples=("seizure lasting more than 5 minutes",),
       non_examples=("no seizure lasting more than 5 minutes",)),
     R("neuro.unresponsive", "Unconscious or unresponsive", E, "neurological", ABCDE + " (D: AVPU)",
@@ -610,7 +660,10 @@ RULES: tuple[Rule, ...] = (
     R("trauma.severe_bleeding", "Heavy or uncontrolled bleeding", E, "trauma",
       ABCDE + " (<C> catastrophic haemorrhage); ATLS 10th ed.",
       P(r"(?:bleeding|blood) (?:heavily|profusely|everywhere|won'?t stop|not stopping|"
-        r"spurting|pumping|pouring)|(?:heavy|severe|uncontrolled|massive|catastrophic|arterial) "
+        r"spurting|pumping|pouring)|spurting (?:\w+ ){0,2}?blood|(?:keeps?|kept) (?:coming|soaking|bleeding) through (?:the )?"
+        r"(?:towel|bandage|dressing|cloth)|(?:bleed\w*|nosebleed|epistaxis) (?:\w+ ){0,2}?(?:won'?t|will not|doesn'?t|isn'?t|not) "
+        r"stop\w*(?: \w+){0,3} (?:(?:after|for|despite) )?(?:more than |over )?(?:half an hour|an hour|\d\d+ ?min\w*|"
+        r"twenty|thirty|forty)|(?:heavy|severe|uncontrolled|massive|catastrophic|arterial) "
         r"(?:bleed\w*|ha?emorrhage|hemorrhage)|spurting blood|won'?t stop bleeding|"
         r"can'?t stop the bleeding"),
       examples=("cut his hand and it is bleeding heavily",),
@@ -619,7 +672,16 @@ RULES: tuple[Rule, ...] = (
       "British Burn Association 2018: national burn care referral guidance",
       P(r"(?:large|big|severe|deep|full[- ]thickness|extensive|major) burns?|"
         r"burns? (?:to|on|covering) " + _POSS + r"(?:face|hands?|genitals|chest|whole)|"
-        r"(?:chemical|electrical) burns?|electrocut\w*|smoke inhalation"),
+        r"(?:chemical|electrical) burns?|electrocut\w*|smoke inhalation|electric(?:al)? (?:shock|injury)|mains (?:\w+ ){0,2}?"
+        r"(?:shock|injury)|\d{3} ?v(?:olts?)? (?:\w+ )?(?:shock|injury)|struck by lightning|"
+        r"(?:burn|scald)\w* (?:\w+\W+){0,16}?(?:bigger than|larger than|the size of|size of) (?:\w+ )?(?:hands|palms)|"
+        r"(?:burn|scald)\w* (?:\w+\W+){0,8}?(?:bigger|larger) than (?:his|her|my|their|the|a) (?:hand|palm)|"
+        r"(?:burn|scald)\w* (?:\w+\W+){0,4}?(?:across|covering|over) (?:most|all|the whole|half) of|"
+        r"(?:white|charred|black) and leathery|leathery|"
+        r"(?:burn\w*|scald\w*|boiling|hot (?:water|oil|fat|tea|coffee)|pan of)\W+(?:\w+\W+){0,10}?(?:face|chest|tummy|abdomen|belly|"
+        r"back|neck|genitals|groin|both (?:arms|legs|hands))(?:\W+\w+){0,12}?\W+(?:white (?:patches|areas|skin)|peeling|"
+        r"skin (?:is )?(?:coming|came) off|blister\w*|screaming)|"
+        r"(?:burn|scald)\w*\W+(?:\w+\W+){0,4}?(?:[5-9]|[1-9]\d) ?% ?(?:(?-i:T?BSA)|body)"),
       examples=("large burn on his chest from boiling water",),
       non_examples=("no burns to the face",)),
     R("trauma.penetrating_injury", "Stab, gunshot or penetrating wound", E, "trauma",
@@ -630,7 +692,8 @@ RULES: tuple[Rule, ...] = (
     R("trauma.high_energy_mechanism", "High-energy injury mechanism", E, "trauma",
       "ESI v4 handbook: decision point B; ACS field triage 2021 mechanism criteria",
       P(r"(?:hit|knocked down|run over) by a (?:car|vehicle|bus|lorry|truck|van)|"
-        r"fell (?:from|off) (?:a |the )?(?:height|ladder|roof|balcony|scaffold\w*)|"
+        r"(?:fell|fall(?:en)?) (?:from|off|out of) (?:\w+\W+){0,3}?(?:height|ladder|roof|balcony|scaffold\w*|"
+        r"window|storey|story|tree|cliff|bridge)|"
         r"(?:car|motorbike|motorcycle|road traffic|high[- ]speed) (?:crash|accident|collision)|(?-i:RTC|RTA|MVC)"),
       examples=("fell from a ladder onto concrete",),
       non_examples=("car crash in 2015, now back pain",)),
@@ -656,13 +719,15 @@ RULES: tuple[Rule, ...] = (
       non_examples=("able to speak in full sentences",)),
     R("respiratory.not_breathing", "Not breathing, no pulse or choking to unresponsiveness", E,
       "respiratory", "Resuscitation Council UK 2021: adult/paediatric basic life support",
-      P(r"(?:not|isn'?t|stopped|has stopped|no longer) breathing(?! properly)|apno?eas?|apneas?|"
+      P(r"(?:not|isn'?t|stopped|has stopped|stops|no longer) breathing(?! properly)|"
+        r"(?:pauses?|gaps?) (?:\w+ ){0,3}?(?:stops|stopped|not) breathing|apno?(?:eic|ea|ic) (?:episodes?|spells?|attacks?|pauses?)|"
+        r"apno?eic|apnea (?:episodes?|spells?)|episodes? of apno?ea|"
         r"no pulse|cardiac arrest|(?-i:CPR) in progress"),
       examples=("he collapsed and is not breathing", "found in cardiac arrest"),
       non_examples=("denies apnoea episodes", "no cardiac arrest")),
     R("respiratory.cyanosis", "Blue or grey lips or face", E, "respiratory",
       ABCDE + " (B: cyanosis)",
-      P(r"blue (?:lips|tongue|face|around the (?:lips|mouth))|(?:lips|face|tongue) (?:(?:are|is|turning|went|gone|going|look|looks|looking) ){0,2}(?:blue|grey|gray)|"
+      P(r"blue (?:lips|tongue|face|around the (?:lips|mouth))|(?:lips|face|tongue) " + _gap(3) + r"(?:blue|grey|gray)|"
         r"cyanos\w+|cyanotic"),
       examples=("his lips are turning blue",), non_examples=("lips not blue",)),
     R("respiratory.asthma_not_responding", "Severe asthma not responding to inhaler", E,
@@ -685,7 +750,8 @@ RULES: tuple[Rule, ...] = (
     R("respiratory.massive_haemoptysis", "Coughing up large amounts of blood", E, "respiratory",
       "BTS guideline: massive haemoptysis (emergency)",
       P(r"coughing (?:up )?(?:lots of|a lot of|large amounts? of|cups? of|a cupful of|mouthfuls of) blood|"
-        r"massive ha?emoptysis|massive hemoptysis"),
+        r"massive ha?emoptysis|massive hemoptysis|coughing (?:up )?(?:\w+ ){0,3}?blood(?:\W+\w+){0,4}?\W+(?:a )?(?:cupful|cup|mugful|"
+        r"mouthfuls?)|pink,? frothy (?:sputum|spit|phlegm)|(?:acute )?pulmonary o?edema"),
       examples=("coughing up a lot of blood",), non_examples=("not coughing up a lot of blood",)),
     R("respiratory.haemoptysis", "Coughing up blood (haemoptysis)", U, "respiratory",
       NG12 + " 1.1.1 lung cancer (haemoptysis); persistent cough > 3 weeks",
@@ -707,13 +773,23 @@ RULES: tuple[Rule, ...] = (
       "allergy", ANAPH, P(ALLERGEN), P(SYNCOPE + r"|very dizzy|floppy"),
       examples=("bee sting then collapsed",),
       non_examples=("bee sting yesterday, no collapse",)),
+    R("allergy.urticaria_with_compromise", "Hives or swelling with wheeze, breathing difficulty or low blood pressure", E,
+      "allergy", ANAPH + " (skin features with airway, breathing or circulation problems)",
+      P(r"hives|urticaria\w*|welts|angio-?o?edema|nettle rash"),
+      P(r"wheez\w*|" + BREATHLESS + r"|throat (?:\w+ )?(?:tight\w*|closing)|faint\w*|collaps\w*|dizz\w*", ("sbp", "<=", 90)),
+      examples=("generalised urticaria, BP 80/40, wheeze",),
+      non_examples=("hives after a new soap, breathing normally, no wheeze",)),
     # ---------------------------------------------------------------- mental health
     R("mental_health.suicidal_plan", "Suicidal intent or plan", E, "mental_health",
       "NICE NG225 self-harm (2022): 1.3 risk assessment; NICE CKS Suicide risk",
       P(r"(?:plan|planning|plans|going|intend\w*|intent|decided) (?:\w+ ){0,3}?(?:to )?(?:kill (?:my|him|her|them)sel(?:f|ves)|"
         r"end (?:my|his|her|their) (?:own )?life|(?:commit )?suicide|take (?:my|his|her) (?:own )?life)|"
         r"suicid\w* (?:plan|intent)|(?:bought|got|saved|stockpil\w*) (?:\w+ ){0,3}(?:pills|tablets|rope) to|"
-        r"wr(?:ote|itten) (?:a )?(?:suicide )?(?:note|goodbye letters?)|(?-i:SI) with (?:a )?plan"),
+        r"wr(?:ote|itten) (?:a )?(?:suicide )?(?:note|goodbye letters?)|(?:(?-i:SI)|suicidal (?:ideation|thoughts|intent)) "
+        r"with (?:a )?(?:clear |definite )?plan|jump (?:off|from) (?:a |the )?(?:building|bridge|roof|cliff|balcony|car park)|"
+        r"(?:standing|sitting|is|he'?s|she'?s|i'?m) on (?:the )?edge of (?:a |the )?(?:roof|bridge|cliff|building)|"
+        r"on (?:the |a )?(?:roof|bridge|cliff) edge|"
+        r"gave away (?:\w+ ){0,2}(?:possessions|belongings|things|dog|cat|pets?)"),
       examples=("I have a plan to kill myself tonight",),
       non_examples=("denies any plan to kill himself",)),
     R("mental_health.suicidal_thoughts", "Suicidal thoughts", U, "mental_health",
@@ -728,9 +804,14 @@ RULES: tuple[Rule, ...] = (
       examples=("she has been cutting herself",), non_examples=("no self-harm",)),
     R("mental_health.overdose", "Overdose or poisoning", E, "mental_health",
       "NICE NG225 self-harm: 1.1 emergency care after overdose; TOXBASE",
-      P(r"overdos\w*|(?-i:OD|OD'd)|took (?:\w+ ){0,3}?(?:all|a lot of|lots of|too many|a (?:whole )?(?:bottle|packet|box) of|\d+|a handful of) "
-        r"(?:\w+ ){0,2}?(?:pills|tablets|paracetamol|acetaminophen|tylenol|sleeping pills|meds|medications?)|"
-        r"swallowed (?:\w+ ){0,3}?(?:pills|tablets|bleach|batter(?:y|ies))|poison\w*"),
+      P(r"overdos\w*|(?-i:OD|OD'd)|(?:took|taken|swallowed) (?:\w+ ){0,3}?(?:all|a lot of|lots of|too many|a (?:whole )?(?:bottle|packet|"
+        r"box|strip|load) of|loads of|[1-9]\d+|a dozen|a handful of) (?:\w+\W+){0,5}?(?:pills|tablets|paracetamol|acetaminophen|tylenol|"
+        r"sleeping pills|meds|medications?|antidepressants|painkillers|co-?codamol|ibuprofen|aspirin)|"
+        r"(?:swallowed|ate|eaten|drank|drunk|drinking|chewed|licked) (?:\w+ ){0,5}?(?:pills|tablets|bleach|"
+        r"batter(?:y|ies)|magnets|dishwasher (?:liquid|tablets?|pods?)|washing (?:\w+ )?(?:pods?|capsules?|tablets?)|"
+        r"detergent|drain cleaner|oven cleaner|caustic|anti-?freeze|weed ?killer|paraquat|white spirit|"
+        r"paraffin|lamp oil|methanol|pesticide|rat poison|slug pellets)|button batter(?:y|ies)|"
+        r"(?<!food )poison\w*(?! ivy| oak)|carbon monoxide"),
       examples=("took 20 paracetamol tablets an hour ago",),
       non_examples=("no overdose", "overdose years ago")),
     R("mental_health.harm_to_others", "Intent to harm others or command hallucinations", E,
@@ -744,15 +825,21 @@ RULES: tuple[Rule, ...] = (
       "infection/sepsis", NG51 + " (RR >= 25, SpO2 < 92, SBP <= 90, HR > 130, new confusion, "
       "mottled skin, no urine 18 h)",
       P(INFECTION, *_ANY_FEVER),
-      P(CONFUSION + r"|mottl\w*|ashen|non[- ]blanching|" + URINE_NONE,
+      P(CONFUSION + r"|mottl\w*|ashen|non[- ]blanching|" + URINE_NONE + r"|"
+        r"(?:shiver|shak)\w* uncontrollabl\w*|uncontrollabl\w* (?:shiver|shak)\w*|extreme shivering|"
+        r"(?:skin|knees|legs|hands|feet|arms|body|he|she|it) (?:\w+ ){0,3}?(?:blotchy|mottled|discoloured|purply)|"
+        r"feel\w* (?:like )?(?:i'?m|i am|he'?s|she'?s|they'?re) (?:going to )?(?:die|dying)|worse than (?:i'?ve|i have) ever felt|"
+        r"(?:not|hasn'?t|haven'?t) (?:peed|weed|passed (?:any )?urine|had a (?:wee|pee)) (?:since|all day|for a day)|"
+        r"slurr\w* (?:speech|words)|(?:very|severely|really) (?:breathless|short of breath)",
         ("rr", ">=", 25), ("spo2", "<", 92), ("sbp", "<=", 90), ("hr", ">", 130)),
-      examples=("fever and rigors, HR 135, BP 85/50",),
+      examples=("fever and rigors, HR 135, BP 85/50",
+                "flu for days, now shaking uncontrollably, skin blotchy, haven't peed since yesterday"),
       non_examples=("no fever, HR 135",)),
     R("infection.fever_stiff_neck", "Fever with stiff neck (meningism)", E, "infection/sepsis",
       "NICE NG240 meningitis (2024): 1.1 symptoms and signs",
       P(FEVER, *_ANY_FEVER),
       P(r"stiff (?:neck|necked)|neck (?:is )?stiff\w*|neck stiffness|can'?t (?:bend|touch) " + _POSS +
-        r"(?:chin|neck)|nuchal rigidity|meningism"),
+        r"(?:chin|neck)|nuchal rigidity|meningism|kernig\w*|brudzinski\w*"),
       examples=("high temperature and a stiff neck",),
       non_examples=("fever but no neck stiffness",)),
     R("infection.non_blanching_rash", "Non-blanching rash", E, "infection/sepsis",
@@ -833,11 +920,11 @@ RULES: tuple[Rule, ...] = (
       "obstetric", RCOG_EP, P(PREG_OR_MISSED),
       P(r"(?:one[- ]sided|unilateral|(?:left|right)[- ]sided|(?:left|right) (?:lower|iliac))"
         r" (?:\w+ )?(?:abdominal |abdo |tummy |pelvic |belly |stomach |fossa )?pain|"
-        r"pain (?:in|on) " + _POSS + r"(?:left|right|one) (?:side|lower)"),
+        r"pain (?:\w+ ){0,3}?(?:in|on) " + _POSS + r"(?:left|right|one) (?:side|lower)|(?-i:[LR]) ?iliac fossa pain|(?-i:[LR]IF) pain"),
       examples=("missed period and right-sided pelvic pain",),
       non_examples=("pregnant, no one-sided pain",)),
     R("obstetric.ectopic_shoulder_tip", "Pregnant or missed period with shoulder-tip pain", E,
-      "obstetric", RCOG_EP, P(PREG_OR_MISSED), P(r"shoulder[- ]tip pain|pain in the tip of " + _POSS + r"shoulder"),
+      "obstetric", RCOG_EP, P(PREG_OR_MISSED), P(r"shoulder[- ]tip pain|pain (?:in|at) the tip of " + _POSS + r"shoulder"),
       examples=("6 weeks pregnant with shoulder tip pain",),
       non_examples=("pregnant, denies shoulder tip pain",)),
     R("obstetric.ectopic_bleeding_faint", "Pregnant or missed period with bleeding and fainting", E,
@@ -856,7 +943,9 @@ RULES: tuple[Rule, ...] = (
     R("obstetric.reduced_fetal_movements", "Reduced or absent fetal movements", E, "obstetric",
       "RCOG Green-top 57 reduced fetal movements",
       P(r"(?:reduced|decreased|fewer|less|no|absent|stopped) (?:\w+ )?(?:fetal|foetal|baby'?s?) movements?|"
-        r"(?-i:RFM)|baby (?:is |has )?(?:not moving|moving less|stopped moving|hasn'?t moved)"),
+        r"(?-i:RFM)|baby (?:is |has )?(?:not moving|moving less|stopped moving|hasn'?t moved)|"
+        r"baby(?:'s)? (?:is |has been )?moving (?:\w+ ){0,3}?less|(?:fewer|less) (?:kicks|movements) than (?:usual|normal)|"
+        r"(?:haven'?t|hasn'?t|not) felt (?:\w+ )?(?:him|her|it|the baby|baby|them) (?:move|moving|kick\w*)"),
       examples=("32/40, baby moving less since yesterday",),
       non_examples=("denies reduced fetal movements",)),
     R("obstetric.pre_eclampsia_symptoms", "Pregnant with severe headache, visual disturbance or epigastric pain", E,
@@ -867,9 +956,9 @@ RULES: tuple[Rule, ...] = (
         r"pain (?:just )?(?:below|under) " + _POSS + r"ribs|epigastric pain"),
       examples=("34 weeks pregnant with a severe headache and blurred vision",),
       non_examples=("pregnant, denies headache or blurred vision",)),
-    R("obstetric.severe_hypertension", "Blood pressure >= 160/110 in pregnancy", E, "obstetric",
+    R("obstetric.severe_hypertension", "Blood pressure >= 160/110 in pregnancy or after birth", E, "obstetric",
       "NICE NG133 hypertension in pregnancy: severe hypertension >= 160/110",
-      P(PREGNANT), T(("sbp", ">=", 160), ("dbp", ">=", 110)),
+      P(PREGNANT + "|" + POSTPARTUM), T(("sbp", ">=", 160), ("dbp", ">=", 110)),
       examples=("30/40, BP 165/112",), non_examples=("pregnant, BP 118/72",)),
     R("obstetric.preterm_rupture_of_membranes", "Waters breaking before 37 weeks", E, "obstetric",
       "NICE NG25 preterm labour and birth: 1.2 P-PROM",
@@ -880,9 +969,11 @@ RULES: tuple[Rule, ...] = (
       non_examples=("39 weeks pregnant, waters broke", "30 weeks pregnant, waters not broken")),
     R("obstetric.postpartum_haemorrhage", "Heavy bleeding after birth", E, "obstetric",
       "RCOG Green-top 52 postpartum haemorrhage",
-      P(r"(?:gave birth|had (?:a|my|her|the) baby|delivered|postpartum|post[- ]partum|post[- ]natal|after (?:the )?birth)"),
+      P(POSTPARTUM),
       P(r"(?:heavy|heavily|lots of|a lot of|soaking|large|gush\w*|profuse) (?:\w+ )?(?:bleed\w*|blood|clots)|"
-        r"bleeding heavily|soaking (?:through )?(?:a |one )?pads?"),
+        r"bleeding heavily|soaking (?:through )?(?:a |one )?pads?|clots (?:the size of|as big as|bigger than|larger than)|"
+        r"(?:golf ?ball|fist|plum|lemon|palm)[- ]sized clots|bleed\w* (?:a lot|heavily|loads)|in gushes|"
+        r"soaked (?:through )?(?:\d+|two|three|four|several) (?:\w+ )?(?:towels|pads)"),
       examples=("gave birth last week, now bleeding heavily with clots",),
       non_examples=("gave birth 3 days ago, no heavy bleeding",)),
     R("obstetric.uti_in_pregnancy", "Urinary infection symptoms in pregnancy", U, "obstetric",
@@ -919,7 +1010,8 @@ RULES: tuple[Rule, ...] = (
       IMCI + "; " + NG143,
       P(CHILD, ("age", "<", 16)),
       P(r"letharg\w*|floppy|unresponsive|hard to (?:wake|rouse)|difficult to (?:wake|rouse)|"
-        r"won'?t wake|not waking|unusually (?:sleepy|drowsy)|limp"),
+        r"won'?t wake|not waking|unusually (?:sleepy|drowsy)|limp(?! \w*(?:\+|and|with) )|(?:hardly|barely|not really) "
+        r"(?:waking|rousing|responding)|(?:very|really|so) (?:sleepy|drowsy)|(?:won'?t|can'?t) stay awake"),
       examples=("baby is floppy and hard to wake",), non_examples=("baby not lethargic, alert",)),
     R("paediatric.convulsions", "Convulsions in a child", E, "paediatric", IMCI,
       P(CHILD, ("age", "<", 16)), P(SEIZURE),
@@ -953,13 +1045,17 @@ RULES: tuple[Rule, ...] = (
     # ---------------------------------------------------------------- urology / genital
     R("urology.testicular_torsion", "Sudden severe testicular pain", E, "urology",
       "NICE CKS: Scrotal pain and swelling — testicular torsion",
-      P(r"(?:sudden|severe|intense|excruciating|agoni[sz]ing|bad) (?:\w+ ){0,2}?(?:testic\w*|testes|testis|scrot\w*|balls?) pain|"
+      P(r"(?:sudden|severe|intense|excruciating|agoni[sz]ing|bad|awful|acute) (?:\w+ ){0,2}?(?:(?-i:[LR]) )?(?:testic\w*|testes|testis|scrot\w*|balls?) pain|"
+        r"high[- ]riding (?:testis|testicle)|absent cremasteric|(?:higher|sitting high) (?:up )?than the other|"
+        r"(?:sudden|severe|intense|excruciating|agoni[sz]ing|awful|acute|really bad) (?:\w+ ){0,2}?pain (?:in|of) (?:one|my|his|the|a|left|right) "
+        r"(?:\w+ )?(?:testic\w*|testis|ball|scrotum|nut)|"
         r"(?:testic\w*|testis|testes|scrot\w*) pain (?:that )?(?:came on )?sudden\w*|torsion"),
       examples=("14 year old boy with sudden severe testicular pain",),
       non_examples=("no testicular pain",)),
     R("urology.priapism", "Erection lasting over 4 hours", E, "urology",
       "BAUS / EAU guideline: ischaemic priapism",
-      P(r"priapism|erection (?:lasting|for) (?:more than |over )?(?:4|four|[5-9]|\d\d) hours"),
+      P(r"priapism|erection (?:\w+\W+){0,6}?(?:4|four|[5-9]|\d\d|five|six|several) hours|"
+        r"erection (?:that )?(?:won'?t|will not|doesn'?t|does not) go (?:away|down)"),
       examples=("erection lasting more than 4 hours",), non_examples=("no priapism",)),
     R("urology.urinary_retention", "Unable to pass urine", U, "urology",
       "NICE CKS: LUTS in men — acute urinary retention",
@@ -976,12 +1072,12 @@ RULES: tuple[Rule, ...] = (
     R("eye.chemical_injury", "Chemical in the eye", E, "ophthalmology",
       "Royal College of Ophthalmologists: chemical eye injury — immediate irrigation",
       P(r"(?:chemical|bleach|acid|alkali|cement|lime|oven cleaner|drain cleaner|caustic)\W+(?:\w+\W+){0,4}?"
-        r"(?:in|into) " + _POSS + r"eyes?|chemical (?:eye )?(?:injury|splash|burn) (?:to|in) " + _POSS + r"eyes?"),
+        r"(?:in|into) (?:\w+ )?eyes?|chemical (?:eye )?(?:injury|splash|burn) (?:to|in) " + _POSS + r"eyes?"),
       examples=("splashed bleach in my eye",), non_examples=("no chemical in the eye",)),
     R("eye.acute_angle_closure", "Painful red eye with blurred vision or halos", E, "ophthalmology",
       "NICE CKS: Red eye — acute angle-closure glaucoma",
       P(r"painful red eye|red,? painful eye|eye pain (?:with|and) (?:blurred vision|halos|vomiting)|"
-        r"halos? around lights"),
+        r"halos? (?:a?round|over) (?:the )?lights|(?:fixed|mid)[- ](?:mid[- ])?dilated pupil|(?:hazy|cloudy|steamy) cornea"),
       examples=("painful red eye and halos around lights",), non_examples=("no painful red eye",)),
     R("eye.retinal_detachment", "Flashes, floaters or a curtain over vision", U, "ophthalmology",
       "NICE CKS: Retinal detachment — same-day referral",
@@ -1011,8 +1107,8 @@ RULES: tuple[Rule, ...] = (
     R("metabolic.dka_signs", "Diabetic with ketones, fruity breath or deep breathing (DKA)", E,
       "metabolic/labs", "JBDS 2023 DKA guideline: diagnosis (ketonaemia >= 3 mmol/L)",
       P(DIABETIC),
-      P(r"(?:high |raised )?ketones?|ketonaemia|ketonemia|ketosis|(?-i:DKA)|pear drops|fruity breath|"
-        r"acetone|kussmaul|deep sighing breath\w*"),
+      P(r"(?:high |raised )?ketones?(?!\W{0,3}(?:of |at |is |was )?[0-2](?:\.\d+)?(?!\d))|ketonaemia|ketonemia|"
+        r"ketosis|(?-i:DKA)|pear drops|fruity breath|acetone|kussmaul|deep sighing breath\w*"),
       examples=("type 1 diabetic, vomiting, ketones 4.2",),
       non_examples=("diabetic, ketones negative",)),
     R("metabolic.hyperglycaemia_with_ketones", "Glucose >= 25 mmol/L with ketones", E,
@@ -1064,6 +1160,339 @@ RULES: tuple[Rule, ...] = (
     R("vitals.gcs_critical", "GCS 8 or below", E, "vital_signs",
       ABCDE + " (D); NICE NG232 (GCS <= 8: airway protection)", T(("gcs", "<=", 8)),
       examples=("GCS 7",), non_examples=("GCS 14",)),
+    # ---------------------------------------------------------------- time-critical presentations
+    # Emergencies as they are often written: without the textbook words, or as a combination
+    # that only together is an emergency.
+    R("cardiac.suspected_mi", "Suspected heart attack or STEMI", E, "cardiovascular",
+      "ESC 2023 acute coronary syndromes guideline: STEMI (ST elevation); NICE CG95",
+      P(r"(?:having|think (?:it'?s|it is|i'?m having|he'?s having|she'?s having)) (?:a )?heart attack|"
+        r"(?-i:STEMI)|(?-i:ST)[- ](?:segment )?elevation|(?-i:ST) ?↑|(?-i:STE) in"),
+      examples=("50F, CP 2h, ST elevation V2-V4 on GP ECG", "I think I'm having a heart attack"),
+      non_examples=("had a heart attack in 2015, now well", "no ST elevation, pain reproducible")),
+    R("cardiac.atypical_acs", "Arm or jaw pain, epigastric pain or breathlessness with sweating, clamminess or greyness",
+      E, "cardiovascular", NICE_CP + " (atypical presentations: women, older people, diabetes)",
+      P(RADIATION + r"|(?:epigastric|upper (?:tummy|abdominal|stomach)) (?:pain|discomfort)|indigestion|" + BREATHLESS),
+      P(SWEATING + r"|(?:looks?|looking|went|gone|turned|going|is|very) (?:very )?(?:grey|gray|ashen)|ashen|"
+        r"grey and sweaty"),
+      examples=("jaw and left arm ache, feels sick and clammy", "epigastric discomfort and SOB, looks grey"),
+      non_examples=("jaw pain after the dentist, not clammy", "breathless on stairs, no sweating")),
+    R("cardiac.arrhythmia_adverse", "Very fast or slow pulse with fainting, chest pain or breathlessness", E,
+      "cardiovascular", "Resuscitation Council UK 2021: tachycardia and bradycardia algorithms (adverse features)",
+      T(("hr", ">=", 150), ("hr", "<=", 40)),
+      P(SYNCOPE + r"|(?:going to|about to|might|gonna) (?:pass out|faint)|feel\w* faint|light[- ]?headed|dizz\w*|"
+        r"vision (?:\w+ )?(?:going|went|gone) (?:grey|gray|black|dark)|" + CHEST_PAIN + "|" + BREATHLESS + "|" + CONFUSION),
+      examples=("heart racing at 190 and I feel like I'm going to pass out", "HR 34, syncope while standing"),
+      non_examples=("HR 155 on the treadmill, felt fine", "HR 38, athlete, no dizziness")),
+    R("cardiac.icd_shocks", "Repeated shocks from an implanted defibrillator", E, "cardiovascular",
+      "ESC 2022 ventricular arrhythmias guideline: electrical storm (>= 3 shocks in 24 h)",
+      P(r"(?:ICD|defib\w*|device) (?:has )?shock\w* (?:me |him |her )?(?:\w+ ){0,2}?(?:[2-9]|two|three|four|several|"
+        r"multiple|many) times|(?:[2-9]|two|three|several|multiple|repeated) (?:ICD )?shocks"),
+      examples=("ICD shocked me 3 times in the last hour",),
+      non_examples=("ICD has never shocked me",)),
+    R("cardiac.exertional_syncope", "Fainting during exercise or with a family history of sudden death", E,
+      "cardiovascular", "ESC 2018 syncope guideline: high-risk features (syncope during exertion; family "
+      "history of sudden cardiac death)",
+      P(SYNCOPE),
+      P(r"(?:while|during|when|whilst) " + _gap(2) + r"(?:jogging|running|exercis\w*|exertion|playing (?:football|sport\w*)|"
+        r"swimming|cycling|training|a race|a match)|exertional|on exertion|"
+        r"family history of sudden (?:cardiac )?death|(?:young )?(?:relatives?|family members?) (?:who )?died suddenly"),
+      examples=("collapsed while jogging with no warning",),
+      non_examples=("fainted at the sight of blood",)),
+    R("cardiac.endocarditis", "Fever with a new heart murmur", E, "cardiovascular",
+      "ESC 2023 endocarditis guideline: suspected infective endocarditis (fever + new murmur)",
+      P(FEVER, *_ANY_FEVER), P(r"new (?:heart )?murmur"),
+      examples=("IVDU, fever 39.6, new murmur",), non_examples=("fever, no new murmur",)),
+    R("vascular.known_aneurysm_pain", "Known aneurysm with new pain or fainting", E, "cardiovascular",
+      "NICE NG156 abdominal aortic aneurysm: 1.1 symptomatic or ruptured AAA (refer immediately)",
+      P(r"aneurysm|(?-i:AAA)"),
+      P(r"pain|ache|pop|faint\w*|collaps\w*|light[- ]headed|dizz\w*"),
+      examples=("felt a pop and a pulsing pain into my back, I have an aneurysm they were watching",),
+      non_examples=("aneurysm screening letter arrived, no symptoms",)),
+    R("vascular.shock", "Low blood pressure with signs of shock", E, "cardiovascular",
+      ABCDE + " (C: shock); NICE NG51 high risk (SBP <= 90)",
+      T(("sbp", "<=", 90)),
+      P(r"pale|clammy|cold|grey|gray|ashen|mottl\w*|sweat\w*|drows\w*|faint\w*|collaps\w*|dizz\w*|"
+        r"light[- ]headed|" + CONFUSION, ("hr", ">=", 120), ("hr", "<=", 40)),
+      examples=("BP 78/50, HR 180, confused", "BP 82/50, pale and clammy"),
+      non_examples=("BP 88/60, always low, feels well",)),
+    R("neuro.spinal_cord_compression", "Cannot move or feel the legs (spinal cord compression)", E, "neurological",
+      "NICE NG234 spinal metastases and metastatic spinal cord compression (2023): 1.1 recognition",
+      P(r"(?:can'?t|cannot|unable to) (?:move|feel) (?:either|both|my|his|her) legs?|"
+        r"(?:can'?t|cannot) feel anything below|numb (?:from|below) (?:the |my |his |her )?(?:waist|belly button|chest)|"
+        r"(?:both|his|her|my) legs (?:have )?(?:gone|went|are|going) (?:\w+ )?(?:weak|numb|dead)|paraplegi\w*|"
+        r"(?-i:MSCC)|cord compression|bilateral (?:leg|lower limb) weakness|weakness (?:in|of) both legs|sensory level"),
+      examples=("can't move either leg or feel anything below my belly button",),
+      non_examples=("legs feel tired after the walk, no numbness",)),
+    R("neuro.raised_intracranial_pressure", "Shunt or brain tumour with headache, vomiting or drowsiness", E,
+      "neurological", "NICE NG99 brain tumours / BSPN guidance: raised intracranial pressure or shunt malfunction "
+      "(emergency neurosurgical review)",
+      P(r"shunt|brain tumou?r|glioma|glioblastoma|hydrocephalus|brain (?:mets|metastas[ie]s)"), P(r"headache|" + VOMIT + r"|drows\w*|sleepy|confus\w*|sunset\w*|" + SEIZURE),
+      examples=("VP shunt, headache, vomiting, drowsy", "brain tumour, today vomiting and drowsy"),
+      non_examples=("VP shunt, well, routine review",)),
+    R("neuro.reduced_consciousness_gcs", "GCS 12 or below", E, "neurological",
+      "NICE NG232 head injury (2023): 1.4 GCS < 13 on assessment; ESI v4 (altered mental status)",
+      T(("gcs", "<=", 12)), examples=("fall from 2nd floor window, GCS 12",), non_examples=("GCS 14",)),
+    R("neuro.not_rousable_adult", "Will not stay awake or not answering properly", E, "neurological",
+      ABCDE + " (D: AVPU — responds only to voice or pain)",
+      P(r"(?:won'?t|can'?t|cannot|unable to) stay awake|not answering (?:\w+ )?(?:properly|questions)|"
+        r"barely (?:conscious|responsive|rousable)|only (?:responds|responding) to (?:pain|voice)|keeps? passing out"),
+      examples=("very confused and cold, won't stay awake",),
+      non_examples=("tired but stays awake and answers properly",)),
+    R("neuro.alcohol_withdrawal_complicated", "Alcohol withdrawal with a fit, hallucinations or confusion", E,
+      "neurological", "NICE CG100 alcohol-use disorders: 1.1 admit for withdrawal seizures or delirium tremens",
+      P(r"(?:stopped|stopping|cut down|quit|without) (?:\w+ ){0,2}?(?:drinking|alcohol|booze)|(?:alcohol|drink\w*) withdrawal|"
+        r"drinking heavily"),
+      P(SEIZURE + r"|hallucinat\w*|seeing (?:things|bugs|insects|spiders)|(?:delirium|DTs)|" + CONFUSION),
+      examples=("stopped drinking three days ago, seeing bugs on the walls and had a fit",),
+      non_examples=("cut down on drinking, sleeping badly, no fits or hallucinations",)),
+    R("trauma.abdominal_injury_shock", "Blow to the abdomen with dizziness, pallor or shoulder-tip pain", E,
+      "trauma", "ATLS 10th ed.: abdominal trauma (splenic injury, Kehr's sign); ESI v4 decision point B",
+      P(r"(?:hit|kicked|punched|struck|elbowed|winded|blow|landed|fell) (?:\w+ ){0,6}?(?:in|on|to|onto) "
+        + _POSS + r"(?:belly|tummy|abdomen|stomach|ribs|side)|handlebar"),
+      P(r"dizz\w*|pale|faint\w*|light[- ]headed|shoulder[- ]?(?:tip )?pain|pain (?:\w+ ){0,3}(?:in)?to " + _POSS +
+        r"(?:left )?shoulder|" + VOMIT + r" blood|collaps\w*"),
+      examples=("hit in the belly by a football, now dizzy, pale, pain going up into my left shoulder",),
+      non_examples=("kicked in the shin at football",)),
+    R("trauma.penile_fracture", "Penile fracture", E, "urology",
+      "EAU 2023 urological trauma guideline: penile fracture (surgical emergency)",
+      P(r"penile fracture|fractured? (?:my |his |the )?penis|(?:crack|snap|pop)\w* (?:\w+ ){0,4}?(?:during|after|in) "
+        r"(?:sex|intercourse)"),
+      examples=("penile fracture after intercourse, audible crack",),
+      non_examples=("pain during sex, no crack or swelling",)),
+    R("respiratory.drowning", "Drowning or near-drowning", E, "respiratory",
+      "Resuscitation Council UK 2021: special circumstances — drowning (all survivors to hospital)",
+      P(r"(?:near[- ])?drown\w*|pulled (?:him |her |them )?(?:out of|from) (?:the )?(?:pool|water|sea|river|lake|bath)|"
+        r"went under (?:the )?water|inhaled water"),
+      examples=("pulled out of the pool after going under, drowsy and coughing",),
+      non_examples=("swims every day, no problems",)),
+    R("respiratory.hypoxia_symptomatic", "SpO2 91 % or below with breathlessness, chest pain or fever", E,
+      "respiratory", "BTS 2017 emergency oxygen guideline: acutely ill with SpO2 < 92 % needs oxygen and assessment",
+      T(("spo2", "<=", 91)), P(BREATHLESS + r"|" + CHEST_PAIN + r"|" + FEVER + r"|apno?\w*|drows\w*", *_ANY_FEVER),
+      examples=("sickle cell, chest pain, fever, oxygen 88 on my finger clip",),
+      non_examples=("SpO2 97%, short of breath on exertion",)),
+    R("ent.cannot_swallow_saliva", "Drooling or unable to swallow saliva (epiglottitis, abscess, caustic)", E,
+      "ENT", "NICE CKS: Sore throat — admit if stridor, drooling or unable to swallow (epiglottitis, quinsy)",
+      P(r"(?:can'?t|cannot|unable to|won'?t) swallow (?:\w+ ){0,2}?(?:saliva|spit|fluids|anything)|drool\w*|"
+        r"sitting forward to breathe|tripod\w*|hot potato voice"),
+      P(FEVER + r"|sore throat|throat|" + BREATHLESS + r"|won'?t swallow|can'?t swallow|drank|swallowed|bleach|"
+        r"dishwasher|sitting forward", *_ANY_FEVER),
+      examples=("high fever, drooling, can't swallow her spit, sitting forward to breathe",),
+      non_examples=("teething baby drooling a lot, feeding well",)),
+    R("ent.post_tonsillectomy_bleed", "Bleeding after tonsil or throat surgery", E, "ENT",
+      "ENT UK: post-tonsillectomy haemorrhage — attend the emergency department",
+      P(r"tonsillectomy|(?:tonsils?|adenoids?) (?:out|removed|operation)"),
+      P(r"bleed\w*|blood|clots"),
+      examples=("tonsillectomy 7 days ago, brisk bleeding, spitting clots",),
+      non_examples=("tonsillectomy last week, sore but no bleeding",)),
+    R("infection.toxic_shock", "Tampon or wound with fever and rash, vomiting or fainting (toxic shock)", E,
+      "infection/sepsis", "NICE CKS / UKHSA: suspected toxic shock syndrome — emergency admission",
+      P(r"tampon|menstrual cup"), P(FEVER, *_ANY_FEVER),
+      P(r"rash|sunburn|" + VOMIT + r"|faint\w*|dizz\w*|collaps\w*"),
+      examples=("tampon in for 3 days, high fever, vomiting and a sunburn-like rash",),
+      non_examples=("tampon forgotten for a day, no fever, feel fine",)),
+    R("infection.necrotising", "Rapidly spreading redness or pain out of proportion (necrotising infection)", E,
+      "infection/sepsis", "NICE CKS: Cellulitis — admit if rapidly spreading or necrotising fasciitis suspected",
+      P(r"(?:redness|red(?:ness)? area|swelling|infection|rash|it) (?:is |'s )?spreading (?:\w+ ){0,2}?(?:fast|quickly|rapidly)|"
+        r"spread\w* (?:\w+ ){0,3}?(?:very |really |so )?(?:fast|quickly|rapidly)|(?:pain|agony) (?:\w+ ){0,2}?out of proportion|"
+        r"(?:much )?worse than it looks|necroti[sz]\w*|fournier\w*|(?:gone|red,?) (?:red, )?hot and swollen very quickly"),
+      P(r"pain|agony|fever\w*|unwell|temperature|dying|red|crepitus", *_ANY_FEVER),
+      examples=("redness on my leg spreading really fast, agony, much worse than it looks",),
+      non_examples=("red patch on my leg, not spreading, not painful",)),
+    R("infection.infected_obstruction", "Fever with an obstructing kidney stone", E, "urology",
+      "EAU 2024 urolithiasis guideline: obstructed infected kidney (urgent decompression)",
+      P(r"obstruct\w* (?:\w+ ){0,2}?stone|hydronephrosis|stone (?:\w+ )?obstruct\w*"), P(FEVER, *_ANY_FEVER),
+      examples=("renal colic, T 39.1, obstructing 8mm stone with hydronephrosis",),
+      non_examples=("kidney stone, no fever, pain settling",)),
+    R("infection.sickle_cell_crisis", "Sickle cell disease with chest symptoms, fever or stroke signs", E,
+      "haematology", "NICE CG143 sickle cell acute painful episode; BSH 2015 acute chest syndrome",
+      P(r"sickle[- ]cell|(?-i:SCD|HbSS)"),
+      P(CHEST_PAIN + r"|" + BREATHLESS + r"|" + FEVER + r"|priapism|erection|weak\w*|slurr\w*", *_ANY_FEVER),
+      examples=("I have sickle cell and now chest pain and fever",),
+      non_examples=("sickle cell trait, routine check, no symptoms",)),
+    R("metabolic.adrenal_crisis", "Adrenal insufficiency with vomiting, collapse or low blood pressure", E,
+      "metabolic/labs", "Society for Endocrinology 2020: adrenal crisis — emergency hydrocortisone",
+      P(r"addison\w*|adrenal (?:insufficiency|crisis|failure)|hypopituitar\w*|(?:on|takes?|taking) "
+        r"(?:\w+ )?(?:hydrocortisone|prednisolone|steroids)"),
+      P(VOMIT + r"|(?-i:D&V|D\+V)|diarrh\w*|collaps\w*|faint\w*|(?:unable|can'?t|cannot) (?:to )?(?:take|keep down) "
+        r"(?:\w+ )?(?:hydrocortisone|steroids|tablets)|drows\w*|" + CONFUSION, ("sbp", "<=", 90)),
+      examples=("Addison's, D&V for 2 days, unable to take hydrocortisone, BP 82/50",),
+      non_examples=("Addison's, well, routine blood test",)),
+    R("metabolic.hyperglycaemic_crisis", "Glucose 30 mmol/L or more with drowsiness, vomiting or dehydration", E,
+      "metabolic/labs", "JBDS 2022 hyperosmolar hyperglycaemic state guideline: diagnosis",
+      T(("glucose", ">=", 30)),
+      P(r"drows\w*|confus\w*|" + VOMIT + r"|dry (?:mouth|mucosa|mucous)|dehydrat\w*|not drinking", ("na", ">=", 150)),
+      examples=("BG 42 mmol/L, drowsy, dry mucosa",), non_examples=("glucose 32, feels fine, drinking",)),
+    R("metabolic.severe_dehydration_syncope", "Unable to keep fluids down with fainting or almost no urine", E,
+      "metabolic/labs", "NICE CKS: Gastroenteritis / hyperemesis — admit if severely dehydrated (syncope, oliguria)",
+      P(r"(?:can'?t|cannot|unable to) keep (?:even )?(?:anything|fluids|water|food|drinks) down|vomit\w* everything|"
+        r"throw\w* up everything"),
+      P(r"faint\w*|collaps\w*|pass(?:ed|ing) out|(?:peeing|passing|weeing|pee|urine) (?:almost |hardly |barely )?nothing|"
+        r"(?:hardly|barely) (?:peeing|weeing|passed urine)|no urine"),
+      examples=("can't keep water down for 2 days, peeing almost nothing, fainted in the shower",),
+      non_examples=("vomited twice, keeping water down now, no fainting",)),
+    R("poisoning.carbon_monoxide", "Carbon monoxide exposure", E, "toxicology",
+      "UKHSA carbon monoxide: recognition and emergency management",
+      P(r"carbon monoxide|(?:CO|gas|boiler|co2?) (?:alarm|detector) (?:\w+ )?(?:went off|going off|sounding|beeping)|"
+        r"(?:gas|exhaust|generator) fumes|(?:old |faulty )(?:gas )?(?:boiler|fire|heater|stove)|"
+        r"(?:better|fine) (?:when|once|after) (?:we|they|i) (?:go|went|get|got) out(?:side)?|"
+        r"(?:whole family|everyone (?:in the house|at home)|all of us) (?:\w+ ){0,4}?(?:headaches?|sick|dizzy)"),
+      P(r"headache|" + VOMIT + r"|dizz\w*|drows\w*|confus\w*|collaps\w*|unwell|sick"),
+      examples=("boiler alarm went off and everyone has a headache and is throwing up",),
+      non_examples=("CO alarm tested, works, nobody unwell",)),
+    R("gi.bowel_obstruction", "Not passing wind with vomiting or a swollen abdomen (obstruction)", E,
+      "gastrointestinal", "NICE CKS: Acute abdomen — bowel obstruction (emergency surgical admission)",
+      P(r"(?:not|haven'?t|hasn'?t|can'?t|cannot|unable to|no) (?:been )?(?:able to )?(?:opened (?:my|his|her|their) bowels "
+        r"(?:or|and|nor) )?(?:pass(?:ed|ing)? (?:any )?(?:wind|gas)|"
+        r"farted|flatus)|absolute constipation|feculent|fa?ecal vomit\w*"),
+      P(VOMIT + r"|distend\w*|swollen (?:belly|tummy|abdomen|stomach)|bloat\w*|feculent"),
+      examples=("absolute constipation, no flatus 3 days, distended, feculent vomiting",),
+      non_examples=("constipated for 3 days but passing wind, no vomiting",)),
+    R("gi.spreading_abdominal_pain", "Abdominal pain spreading across the whole abdomen, or moved to the right lower side with fever",
+      E, "gastrointestinal", "NICE CKS: Acute abdomen — peritonitis, appendicitis (emergency surgical assessment)",
+      P(r"(?:whole|entire|all (?:of )?(?:my|his|her|the)) (?:tummy|abdomen|belly|stomach) (?:is |was )?(?:\w+ )?"
+        r"(?:agony|excruciating|rigid|hard)|spread\w* (?:across|over|through(?:out)?) (?:the |my |his |her )?whole "
+        r"(?:tummy|abdomen|belly|stomach)|(?:pain|it) (?:\w+ ){0,3}?(?:moved|moving|went|shifted) (?:down )?to (?:the )?"
+        r"(?:lower )?right"),
+      P(FEVER + r"|hot and shiv\w*|agony|(?:can'?t|cannot) (?:stand|walk) (?:up )?straight|" + VOMIT, *_ANY_FEVER),
+      examples=("pain moved to the lower right, now the whole tummy is agony, hot and shivery",),
+      non_examples=("mild tummy ache, not spreading, no fever",)),
+    R("gi.intussusception", "Child with redcurrant-jelly stool or bouts of screaming with legs drawn up", E,
+      "paediatric", "NICE CKS / RCS: suspected intussusception (emergency)",
+      P(r"(?:red(?:currant)?|currant) jelly|jelly[- ]like (?:\w+ )?(?:blood|stools?|poo)|"
+        r"(?:pulling|draws?|drawing|pulls) (?:\w+ )?(?:legs|knees) up"),
+      P(CHILD + r"|nappy|diaper", ("age", "<", 5)),
+      P(r"jelly|blood|scream\w*|inconsolabl\w*|" + VOMIT),
+      examples=("10 month old screaming in bursts, pulling her legs up, red jelly stuff in her nappy",),
+      non_examples=("baby with wind pulls his legs up after feeds, settles, no blood",)),
+    R("obstetric.abruption", "Pregnant with constant abdominal pain and bleeding, or a hard uterus", E, "obstetric",
+      "RCOG Green-top 63 antepartum haemorrhage: placental abruption",
+      P(PREGNANT),
+      P(r"(?:constant|severe|continuous|agoni[sz]ing) (?:\w+ ){0,2}?(?:abdominal|abdo|tummy|stomach|belly|uterine) pain|"
+        r"(?:painful|tender) (?:constant )?(?:abdomen|uterus|bump)|woody|(?:hard|tense|rigid) (?:uterus|bump|tummy|abdomen)|"
+        r"(?:uterus|bump|tummy) (?:is |feels )?(?:rock )?(?:hard|tense|rigid)"),
+      P(r"(?:vaginal |(?-i:PV) )?bleed\w*|blood", ("hr", ">=", 0)),
+      examples=("39/40, painful constant abdomen, woody uterus, PV bleed",),
+      non_examples=("34 weeks, Braxton Hicks tightenings, no bleeding",)),
+    R("obstetric.fetal_bradycardia", "Fetal heart rate below 110", E, "obstetric",
+      "NICE NG229 fetal monitoring in labour (2022): fetal bradycardia",
+      P(r"(?:fetal|foetal|baby'?s) (?:hr|heart ?rate|heart ?beat)(?: of| is| was)? (?:[3-9]\d|10\d)\b|(?-i:FHR) (?:[3-9]\d|10\d)\b"),
+      examples=("fetal HR 90",), non_examples=("fetal HR 140",)),
+    R("obstetric.pyelonephritis", "Pregnant with fever and back or loin pain", E, "obstetric",
+      "NICE NG111 pyelonephritis (acute): 1.1 refer pregnant women with signs of pyelonephritis to hospital",
+      P(PREGNANT), P(FEVER + r"|chills|shiver\w*", *_ANY_FEVER),
+      P(r"(?:loin|flank|kidney) pain|pain (?:in|on) (?:my |her )?(?:back|side|loin|flank)|back(?:ache| pain) on one side|"
+        r"(?:pain|ache) (?:in|on) (?:my |her )?(?:back|loin) on one side"),
+      examples=("20 weeks pregnant, fever, chills, pain in my back on one side",),
+      non_examples=("pregnant, backache from posture, no fever",)),
+    R("obstetric.ovarian_torsion", "Sudden severe one-sided pelvic pain with vomiting or a known ovarian cyst", E,
+      "gynaecology", "NICE CKS: Ovarian cyst — torsion (emergency surgical referral)",
+      P(r"(?:sudden|severe|agoni[sz]ing|excruciating) (?:\w+ ){0,3}?(?:pelvic|lower (?:tummy|abdominal|abdo|belly)|groin) pain"),
+      P(r"ovar\w*|torsion|" + VOMIT),
+      examples=("sudden severe pelvic pain on one side, vomiting, known ovarian cyst",),
+      non_examples=("mild pelvic pain mid-cycle, no vomiting",)),
+    R("urology.retention_severe", "Unable to pass any urine with severe pain or a swollen lower abdomen", E, "urology",
+      "NHS: Urinary retention — go to A&E if you cannot pee at all; NICE CKS acute urinary retention",
+      P(r"(?:can'?t|cannot|unable to|(?:have|has)n'?t been able to|not been able to) (?:pee|urinate|pass (?:any )?(?:urine|water)|wee)(?: at all)?|"
+        r"urinary retention"),
+      P(r"unbearable|agony|excruciating|severe|swollen|distend\w*|bulging|at all|pacing"),
+      examples=("haven't been able to pee at all for 12 hours, belly swollen, pain unbearable",),
+      non_examples=("peeing often, stinging, able to pee",)),
+    R("metabolic.new_dka_signs", "Thirst, passing lots of urine or weight loss with deep breathing, ketotic breath or vomiting",
+      E, "metabolic/labs", "NICE NG18 diabetes in children: 1.4 suspected DKA (refer immediately); JBDS 2023 DKA",
+      P(r"pear drops|nail varnish|acetone|fruity (?:breath|smell)|kussmaul\w*|(?:breath\w*|breathing) (?:\w+ ){0,2}?deep(?:ly)? "
+        r"(?:and|&) (?:fast|rapid|heavy)|deep (?:sighing |rapid |fast )?breath\w*|(?-i:DKA)|pH (?:6\.\d+|7\.[0-2]\d?)\b"),
+      P(DIABETIC + r"|thirst\w*|drinking (?:loads|lots|a lot|all the time)|wee\w* (?:all the time|loads|a lot)|pee\w* (?:all the time|loads|a lot)|"
+        r"polyuri\w*|polydipsi\w*|lost weight|weight loss|" + VOMIT + r"|(?:high|raised) (?:blood )?(?:sugar|glucose)",
+        ("glucose", ">=", 11)),
+      examples=("drinking loads and weeing all the time, now being sick, breath smells like nail varnish, breathing deep and fast",),
+      non_examples=("thirsty in the heat, drinking a lot, breathing normally",)),
+    R("metabolic.hyponatraemia_symptomatic", "Sodium 125 mmol/L or less with confusion, seizure, vomiting or drowsiness", E,
+      "metabolic/labs", "European Society of Endocrinology 2014 hyponatraemia guideline: severe symptoms (emergency treatment)",
+      T(("na", "<=", 125)), P(CONFUSION + r"|confused|" + SEIZURE + r"|" + VOMIT + r"|drows\w*"),
+      examples=("3 days confusion and vomiting, now a seizure, Na 114",), non_examples=("Na 124, well, no symptoms",)),
+    R("environment.heat_stroke", "Overheated with confusion, a fit, collapse or temperature 40 °C or more", E,
+      "environmental", "NICE CKS: Heat-related illness — heatstroke (emergency)",
+      P(r"heat ?stroke|heat(?:wave)?|in the (?:sun|heat)|hot (?:day|weather|car|room)|sauna|festival|marathon|"
+        r"(?:burning|very|really|so) hot to (?:the )?touch|not sweating", ("temp_c", ">=", 40)),
+      P(CONFUSION + r"|confused|mumbling|" + SEIZURE + r"|collaps\w*|unresponsive|not sweating|drows\w*"),
+      examples=("dancing all day in the heat, burning hot to touch, not sweating, confused",),
+      non_examples=("hot day, a bit of a headache, drinking water, feels fine",)),
+    R("environment.hypothermia", "Cold exposure with drowsiness, confusion or temperature 35 °C or less", E,
+      "environmental", "NICE CKS / Resuscitation Council UK 2021: accidental hypothermia",
+      P(r"hypotherm\w*|found (?:\w+ ){0,4}?(?:outside|in the (?:snow|cold|garden|river))|(?:very|freezing|ice) cold to (?:the )?touch|"
+        r"(?:on|lying on) the floor (?:all night|overnight|for hours)", ("temp_c", "<=", 35)),
+      P(CONFUSION + r"|confused|drows\w*|(?:won'?t|can'?t) stay awake|mumbling|slurr\w*|unresponsive|cold", ("temp_c", "<=", 35)),
+      examples=("found on the floor all night, very confused and cold",),
+      non_examples=("cold hands in winter, otherwise well",)),
+    R("obstetric.eclampsia", "Seizure in pregnancy or after birth (eclampsia)", E, "obstetric",
+      "NICE NG133 hypertension in pregnancy: 1.9 eclampsia; RCOG",
+      P(PREGNANT + "|" + POSTPARTUM), P(SEIZURE),
+      examples=("day 3 postpartum, generalised tonic-clonic seizure, BP 172/110",),
+      non_examples=("pregnant, no seizures, BP normal",)),
+    R("obstetric.cord_prolapse", "Umbilical cord felt or seen at the vagina", E, "obstetric",
+      "RCOG Green-top 50 umbilical cord prolapse",
+      P(r"cord (?:prolapse|is (?:hanging|coming|visible)|visible|(?:in|out of|at) (?:my|her|the) vagina)|loop of cord|"
+        r"(?:feel|felt|see|saw) (?:\w+ ){0,3}?(?:the )?cord|like a cord"),
+      examples=("waters broke and I can feel something in my vagina, like a cord",),
+      non_examples=("cord clamped after a normal birth, baby feeding well",)),
+    R("trauma.compartment_syndrome", "Severe or increasing pain after a fracture, cast or crush injury", E, "trauma",
+      "BOAST 10 (2016): diagnosis and management of compartment syndrome of the limbs",
+      P(r"cast|plaster|crush\w*|fractur\w*|broke|broken|squash\w*|trapped"),
+      P(r"(?:pain|it) (?:is |'s )?(?:\w+ ){0,3}?(?:unbearable|out of proportion|way worse|much worse|getting worse)|"
+        r"tight as a drum|(?:rock )?hard and (?:swollen|tense)|worse when (?:\w+ ){0,3}?(?:move|moving|wiggl\w*|stretch\w*) "
+        r"(?:my |his |her )?(?:toes|fingers)|(?:toes|fingers|foot|hand) (?:\w+ ){0,2}?(?:tingl\w*|numb|white|blue|cold)"),
+      examples=("shin in a cast, pain now unbearable even with codeine, worse when I move my toes, foot tingling",),
+      non_examples=("wrist in a cast, aching a little, fingers pink and moving",)),
+    R("gi.strangulated_hernia", "A hernia or groin lump that will not go back and is painful or with vomiting", E,
+      "gastrointestinal", "NICE CKS: Inguinal hernia — strangulation or obstruction (emergency admission)",
+      P(r"hernia|(?:bulge|lump|swelling) (?:\w+ ){0,3}?(?:in|near|at|by) " + _POSS + r"(?:groin|belly ?button|navel|scar)|"
+        r"(?:groin|umbilical) (?:bulge|lump|swelling)"),
+      P(r"(?:won'?t|will not|doesn'?t|can'?t|cannot) (?:\w+ ){0,2}?(?:go|push|pop|push it|get it) back|irreducible|stuck out"),
+      P(r"pain\w*|tender|hard|red|" + VOMIT),
+      examples=("groin bulge for years, now hard, tender and won't go back, been sick",),
+      non_examples=("hernia pops out when I cough and goes back easily, no pain",)),
+    R("gi.peritonism_or_pancreatitis", "Abdominal pain through to the back, or jarred by bumps, with vomiting or fever", E,
+      "gastrointestinal", "NICE CKS: Acute abdomen — pancreatitis, peritonitis, leaking aneurysm (emergency admission)",
+      P(r"(?:(?:tummy|abdominal|abdo|stomach|epigastric|belly|upper abdominal) pain|pain in " + _POSS + r"(?:tummy|abdomen|stomach|belly)) "
+        r"(?:\w+ ){0,3}?(?:going |radiating |boring )?"
+        r"(?:through|into|to) (?:my |the |his |her )?back|(?:pain|hurts?) (?:\w+ ){0,4}?(?:over|going over|goes over) "
+        r"(?:speed |the )?bumps|(?:started|began) (?:a?round|near|at|by) " + _POSS + r"(?:belly ?button|navel|umbilicus)"),
+      P(VOMIT + r"|" + FEVER + r"|10/10|severe|agony|unbearable", *_ANY_FEVER),
+      examples=("tummy pain going through to my back, 10/10, vomiting non stop",),
+      non_examples=("indigestion after a curry, no back pain, no vomiting",)),
+    R("eye.penetrating_injury", "Eye hit by a high-speed object, firework or blade, or bleeding from the eye", E,
+      "ophthalmology", "Royal College of Ophthalmologists: penetrating eye injury (immediate referral)",
+      P(r"(?:firework|explosion|blast|knife|stick|dart|pellet|(?-i:BB)|shard|fish ?hook)\W+(?:\w+\W+){0,6}?"
+        r"(?:in|into|hit) (?:\w+ )?(?:eye|face)|(?:eye|eyeball) (?:is )?(?:bleeding|cut|punctured|pierced)|"
+        r"penetrating eye|globe (?:rupture|injury)"),
+      P(r"(?:can'?t|cannot) see|bleed\w*|blind|(?:lost|losing|blurred|reduced) (?:\w+ )?vision|vision (?:\w+ )?(?:gone|lost|blurr\w*)"),
+      examples=("a firework went off in my face, one eye is bleeding and I can't see out of it",),
+      non_examples=("grit in my eye, washed out, vision normal",)),
+    R("infection.asplenia_fever", "Fever without a working spleen", E, "infection/sepsis",
+      "BSH 2011 guideline on prevention of infection in hyposplenism: fever is a medical emergency",
+      P(r"(?:spleen (?:was |had been |has been )?(?:removed|taken out)|splenectomy|asplenia|hyposplenism|no spleen)"
+        r"(?: (?:\w+ )?(?:years?|months?|decades?) ago)?"),
+      P(FEVER + r"|shiver\w*|rigou?rs", *_ANY_FEVER),
+      examples=("had my spleen removed years ago, now a high fever and shivering",),
+      non_examples=("splenectomy, vaccines up to date, no fever",)),
+    R("paediatric.infant_injury", "A baby with a swollen limb, pain on handling or unexplained bruising", E, "paediatric",
+      "NICE CG89 child maltreatment: 1.2 bruising or fracture in a child who is not independently mobile",
+      P(r"baby|infant|newborn|(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven) ?(?:-|\s)?(?:months?|weeks?)[- ]old",
+        ("age", "<", 1)),
+      P(r"(?:leg|arm) (?:is )?(?:\w+ )?swollen|swollen (?:leg|arm)|won'?t move (?:his|her) (?:leg|arm)|"
+        r"screams? when (?:\w+ ){0,3}?(?:move|touch|chang|pick|lift)\w*|bruis\w* (?:\w+ ){0,3}?(?:cheek|face|ears?|neck|arms|torso|back)"),
+      examples=("3 month old with bruises on his cheek and arms, leg swollen, screams when I change his nappy",),
+      non_examples=("baby had her jabs, small bruise at the injection site",)),
+    R("vitals.oxygen_critical", "SpO2 85 % or below", E, "vital_signs",
+      "BTS 2017 emergency oxygen guideline: severe hypoxaemia (SpO2 < 85 %)", T(("spo2", "<=", 85)),
+      examples=("SpO2 84%",), non_examples=("SpO2 94%",)),
+    R("ingestion.button_battery", "Swallowed a button battery, magnets or a caustic product", E, "toxicology",
+      "NPIS / TOXBASE: button battery and caustic ingestion (immediate emergency assessment)",
+      P(r"(?:swallowed|ate|eaten|drank|drunk|chewed|sucked|in (?:his|her|their) mouth) (?:\w+ ){0,5}?(?:button batter(?:y|ies)|"
+        r"batter(?:y|ies)|magnets|bleach|dishwasher (?:liquid|tablets?|pods?)|washing (?:\w+ )?(?:pods?|capsules?|tablets?)|"
+        r"drain cleaner|oven cleaner|caustic)"),
+      examples=("toddler swallowed one of those button batteries 20 minutes ago, seems fine",),
+      non_examples=("changed the battery in the remote, nobody swallowed anything",)),
     # ---------------------------------------------------------------- lay phrasings
     # The same emergencies as above, as people write them: a few filler words may stand
     # between the words that matter ("my throat feels like it's closing").
@@ -1092,8 +1521,8 @@ RULES: tuple[Rule, ...] = (
       examples=("I've decided to end it tonight, the pills are lined up",),
       non_examples=("I had thoughts years ago but I would never end it, no pills lined up",)),
     R("neuro.face_drop_lay", "Face dropped on one side", E, "neurological", BEFAST,
-      P(r"(?:face|mouth|smile) (?:\w+\W+){0,3}?(?:has )?(?:dropped|drooping|droopy|fallen|sagging|lopsided)|"
-        r"(?:one side|side) of (?:\w+\W+){0,2}?face (?:\w+\W+){0,2}?(?:dropped|drooping|droopy|numb|fallen)"),
+      P(r"(?:face|mouth|smile) " + _gap(3) + r"(?:dropped|drooping|droopy|fallen|sagging|lopsided)|"
+        r"(?:one side|side) of " + _gap(2) + r"face " + _gap(2) + r"(?:dropped|drooping|droopy|numb|fallen)"),
       examples=("the right side of his face has dropped",),
       non_examples=("no facial droop, face looks normal and has not dropped",)),
     R("skin.blistering_with_mucosa", "Skin peeling or blistering with mouth or eye sores", E, "dermatology",
@@ -1136,10 +1565,10 @@ _NEWS2_BANDS = {
 NEWS2_GUIDELINE = "NEWS2 (Royal College of Physicians 2017): chart 1 scoring and chart 2 clinical response"
 
 
-def news2(meas: dict[str, list[tuple[float, str]]]) -> tuple[int, list[str], int]:
+def news2(meas: dict[str, list[tuple[float, str]]], not_alert: str | None = None) -> tuple[int, list[str], int]:
     """The aggregate NEWS2 score of the measured parameters (the worst reading of each),
-    the spans scored, and how many parameters were measured (GCS < 15 counts as new
-    confusion: 3 points)."""
+    the spans scored, and how many parameters were measured. GCS < 15, or ``not_alert``
+    (the words saying the person is newly confused or drowsy), scores 3 (ACVPU)."""
     score, spans, measured = 0, [], 0
     for key, bands in _NEWS2_BANDS.items():
         readings = meas.get(key)
@@ -1151,17 +1580,28 @@ def news2(meas: dict[str, list[tuple[float, str]]]) -> tuple[int, list[str], int
         score += points
         if points:
             spans.append(worst[1])
-    if meas.get("gcs"):
+    low = min(meas["gcs"]) if meas.get("gcs") else None
+    if low is not None or not_alert:
         measured += 1
-        low = min(meas["gcs"])
-        if low[0] < 15:
+        if low is not None and low[0] < 15:
             score += 3
             spans.append(low[1])
+        elif not_alert:
+            score += 3
+            spans.append(not_alert)
     return score, spans, measured
 
 
-def _news2_flags(meas: dict[str, list[tuple[float, str]]]) -> list[RedFlag]:
-    score, spans, measured = news2(meas)
+NOT_ALERT = _rx(
+    CONFUSION + r"|confused|drows(?:y|iness)|obtunded|responds? only to (?:voice|pain)|"
+    r"(?:won'?t|can'?t|cannot|unable to) stay awake|keeps? (?:drifting|nodding) off|"
+    r"barely (?:awake|conscious|responsive|rousable)|not answering (?:\w+ )?properly|"
+    r"(?:can'?t|cannot) keep (?:his|her|my|their) eyes open|mumbling"
+)
+
+
+def _news2_flags(meas: dict[str, list[tuple[float, str]]], not_alert: str | None = None) -> list[RedFlag]:
+    score, spans, measured = news2(meas, not_alert)
     if measured < 2:
         return []  # one reading: the single-parameter rules speak for it
     if score >= 7:
@@ -1200,7 +1640,7 @@ def find_red_flags(text: str) -> list[RedFlag]:
             flags.append(
                 RedFlag(rule.id, rule.label, rule.level, " + ".join(spans), rule.guideline)
             )
-    flags.extend(_news2_flags(meas))
+    flags.extend(_news2_flags(meas, t.first_affirmed(NOT_ALERT)))
     flags.sort(key=lambda f: -LEVELS.index(f.level))
     return flags
 
@@ -1226,7 +1666,7 @@ def rules_markdown() -> str:
         "NG12), `routine`, `self_care`. A single NEWS2 parameter scoring 3 sets `urgent`; the "
         "same physiology with signs of infection sets `emergency` (NICE NG51 high risk). Beside "
         "the table, the aggregate NEWS2 score of two or more measured parameters (RR, SpO2, systolic "
-        "BP, pulse, temperature, GCS < 15 as new confusion) sets `emergency` at 7 or more and "
+        "BP, pulse, temperature, and GCS < 15 or words saying the person is newly confused or drowsy, 3 points as in ACVPU) sets `emergency` at 7 or more and "
         "`urgent` at 5-6 (RCP 2017, chart 2).",
         "",
         f"{len(RULES)} rules, plus the NEWS2 aggregate.",

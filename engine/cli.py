@@ -205,12 +205,14 @@ def _cmd_setup(args, data_dir: Path, device: str) -> int:
     result = run_setup(data_dir, progress=_progress_printer(args.json))
     emb, gen = result["embedder"], result["generator"]
     q = emb.get("int8_quality", {})
-    fresh = not (emb["skipped"] and gen["skipped"])
+    fresh = not (emb["skipped"] and gen["skipped"] and result["triage"]["skipped"])
+    triage = result["triage"]
+    in_use = f"; in use: your retrained {triage['default']}" if triage["default"] != triage["model"] else ""
     text = (f"Setup complete in {result['seconds']} s ({'prepared' if fresh else 'already up to date'}).\n"
             f"  data dir: {data_dir}\n  embedders: {', '.join(emb['models'])} (default {emb['default']})\n"
             f"  generator: {gen['model']}\n"
-            f"  triage head: {result['triage']['model']} (held-out accuracy "
-            f"{result['triage']['held_out']['accuracy']:.0%}, macro-F1 {result['triage']['held_out']['macro_f1']:.2f})\n"
+            f"  triage head: {triage['model']} (held-out accuracy "
+            f"{triage['held_out']['accuracy']:.0%}, macro-F1 {triage['held_out']['macro_f1']:.2f}){in_use}\n"
             f"  int8 agreement with fp32: mean cosine {q.get('mean_cosine', float('nan')):.4f}, "
             f"min {q.get('min_cosine', float('nan')):.4f}")
     _emit(args, result, text)
@@ -516,7 +518,7 @@ def _cmd_research(args, data_dir: Path, device: str) -> int:
 def _cmd_medical(args, data_dir: Path, device: str) -> int:
     from engine import cli_medical
 
-    return cli_medical.run(args, data_dir, device, _emit)
+    return cli_medical.run(args, data_dir, device, _emit, _progress_printer)
 
 
 _HANDLERS = {"medical": _cmd_medical, "research": _cmd_research, "setup": _cmd_setup, "doctor": _cmd_doctor, "tour": _cmd_tour,

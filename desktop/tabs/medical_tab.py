@@ -1,7 +1,8 @@
 """The Medical workspace: triage a message into one of four levels, shown as a coloured
 banner with what to do now, the red flags and reasons behind it, the confidence and an
-always-visible disclaimer; recent triages on the side. Engine calls run off the GUI
-thread (medical_work.py)."""
+always-visible disclaimer; recent triages on the side. A clinician marks the level right,
+or wrong with the right level; Retrain learns from those labels in a background job.
+Engine calls run off the GUI thread (medical_work.py)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QTextBrowser,
@@ -22,7 +24,6 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.job_center import JobCenter
-from desktop.output_view import store_feedback
 from desktop.tabs import medical_work as work
 from desktop.widgets import fill_with_panes, heading, hint, show_error
 from desktop.worker import Job, run_job
@@ -41,6 +42,13 @@ LEVEL_STYLE = {
     "routine": ("#2f6db3", "#ffffff", "ROUTINE — within about a week"),
     "self_care": ("#2e7d32", "#ffffff", "SELF-CARE"),
 }
+# The levels a clinician can choose as the right one, most severe first.
+LEVEL_NAMES = {
+    "emergency": "Emergency — now",
+    "urgent": "Urgent — within 24 hours",
+    "routine": "Routine — within about a week",
+    "self_care": "Self-care — at home",
+}
 
 
 class MedicalTab(QWidget):
@@ -58,6 +66,7 @@ class MedicalTab(QWidget):
         self.result = None
         self.run_id: int | None = None
         self._busy: Job | None = None
+        self._retraining: Job | None = None
 
         self.text = QPlainTextEdit()
         self.text.setPlaceholderText("Describe the symptoms as the patient would, or paste a clinical note "
@@ -76,9 +85,21 @@ class MedicalTab(QWidget):
         self.disclaimer.setWordWrap(True)
         self.disclaimer.setStyleSheet("font-weight: bold;")
         self.right_button = QPushButton("✓ Right level")
-        self.right_button.clicked.connect(lambda: self.feedback(1))
+        self.right_button.clicked.connect(lambda: self.feedback(None))
         self.wrong_button = QPushButton("✗ Wrong level")
-        self.wrong_button.clicked.connect(lambda: self.feedback(-1))
+        self.wrong_button.setToolTip("Choose the right level: it is stored with this triage for retraining.")
+        self.wrong_menu = QMenu(self.wrong_button)
+        self.wrong_menu.setTitle("The right level is")
+        for level, name in LEVEL_NAMES.items():
+            action = self.wrong_menu.addAction(name)
+            action.setData(level)
+            action.triggered.connect(lambda _checked=False, lv=level: self.feedback(lv))
+        self.wrong_button.setMenu(self.wrong_menu)
+        self.retrain_button = QPushButton("Retrain")
+        self.retrain_button.setToolTip("Retrain the triage classifier on the triages marked right or wrong. "
+                                       "The new version is used only if it is better on the held-out "
+                                       "messages (`enclave medical rollback` restores the previous one).")
+        self.retrain_button.clicked.connect(self.retrain)
         self.history = QListWidget()
         self.history.itemActivated.connect(self._open_history)
         self.history.itemClicked.connect(self._open_history)
@@ -87,6 +108,7 @@ class MedicalTab(QWidget):
         buttons.addWidget(self.status, 1)
         buttons.addWidget(self.triage_button)
         feedback = QHBoxLayout()
+        feedback.addWidget(self.retrain_button)
         feedback.addStretch(1)
         feedback.addWidget(self.right_button)
         feedback.addWidget(self.wrong_button)
@@ -111,6 +133,10 @@ class MedicalTab(QWidget):
         self.triage_button.setEnabled(self._busy is None)
         for button in (self.right_button, self.wrong_button):
             button.setEnabled(self.run_id is not None)
+        self.retrain_button.setEnabled(self._retraining is None)
+        shown = self.result.level if self.result is not None else None
+        for action in self.wrong_menu.actions():
+            action.setEnabled(action.data() != shown)  # "wrong" needs another level
 
     # -- triage -------------------------------------------------------------------
     def triage(self) -> Job | None:
@@ -150,12 +176,33 @@ class MedicalTab(QWidget):
         self.status.setText("Was the level right? Your answer is stored with this triage.")
         self._sync()
 
-    def feedback(self, value: int) -> Job | None:
+    def feedback(self, level: str | None) -> Job | None:
+        """Store the verdict on the shown triage: `level` None — the level was right;
+        otherwise the right level (the triage is marked wrong)."""
         if self.run_id is None:
             return None
-        job = run_job(store_feedback, self.data_dir, self.run_id, value)
-        job.result.connect(lambda _v: self.status.setText("Thank you — stored with this triage."))
+        job = run_job(work.feedback, self.data_dir, self.run_id, level)
+        job.result.connect(self._feedback_stored)
         job.error.connect(lambda message: show_error(self.status, "Feedback not stored", message))
+        return job
+
+    def _feedback_stored(self, record) -> None:
+        verdict = "right" if record.feedback > 0 else "wrong"
+        self.status.setText(f"Thank you — marked {verdict} and stored as {LEVEL_NAMES[record.level].split(' —')[0]} "
+                            f"({record.labelled} labelled triages; Retrain learns from them).")
+
+    # -- retraining -------------------------------------------------------------------
+    def retrain(self) -> Job | None:
+        if self._retraining is not None:
+            return None
+        self.status.setText("Retraining the triage classifier (see Jobs)…")
+        job = self.jobs.start("Retrain the triage classifier", work.retrain, self.data_dir, self.device)
+        self._retraining = job
+        job.result.connect(lambda report: self.status.setText(report.reason))
+        job.error.connect(lambda message: show_error(self.status, "Retraining failed", message))
+        job.cancelled.connect(lambda: self.status.setText("Retraining cancelled; the classifier in use is unchanged."))
+        job.finished.connect(lambda: (setattr(self, "_retraining", None), self._sync()))
+        self._sync()
         return job
 
     # -- history ------------------------------------------------------------------

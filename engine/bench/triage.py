@@ -11,6 +11,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from engine.resources import resource_path
 from engine.workspaces.medical.classifier import LEVELS, TriageClassifier, evaluate, load_vignettes
 from engine.workspaces.medical.red_flags import find_red_flags, rule_floor
 from engine.workspaces.medical.triage import triage
@@ -21,15 +22,24 @@ REFERENCES = ("Semigran et al., BMJ 2015 (23 symptom checkers, 45 vignettes): ap
 TARGETS = {"emergency_recall": 1.0, "self_care_over_triage": 0.30}
 
 
-def run_triage_bench(data_dir: Path, *, out_dir: Path, device: str = "auto", split: str = "test",
-                     progress=None) -> dict:
-    progress = progress or (lambda f, m: None)
-    rows = [r for r in load_vignettes() if r.get("split") == split]
-    classifier = TriageClassifier(data_dir, device)
+# The independent set: 200 messages written by a separate writer who never saw the rules,
+# read for the first time on 2026-11-29 with the rules and head of that day. Those first-look
+# figures are kept here because a set, once read, is no longer unseen: later runs show how
+# the pipeline does on it now, beside what it did before anyone looked.
+FIRST_LOOK = {"date": "2026-11-29", "rules_emergency_recall": 0.543, "pipeline_emergency_recall": 0.857,
+              "pipeline_accuracy": 0.650, "pipeline_macro_f1": 0.622, "self_care_over_triage": 0.489}
+
+
+def independent_file() -> Path:
+    return resource_path("medical", "triage_independent.jsonl")
+
+
+def _score(rows: list[dict], classifier: TriageClassifier, progress, start: float, span: float) -> dict:
+    """Rules alone, classifier alone and the pipeline on `rows`, with the under-triaged items."""
     truth, rules_only, model_only, pipeline, misses, latency = [], [], [], [], [], []
     for n, row in enumerate(rows):
         if n % 20 == 0:
-            progress(n / len(rows), f"triage {n + 1}/{len(rows)}")
+            progress(start + span * n / len(rows), f"triage {n + 1}/{len(rows)}")
         started = time.perf_counter()
         result = triage(row["text"], classifier)
         latency.append(time.perf_counter() - started)
@@ -42,15 +52,29 @@ def run_triage_bench(data_dir: Path, *, out_dir: Path, device: str = "auto", spl
             misses.append({"id": row["id"], "level": row["level"], "predicted": result.level,
                            "text": row["text"]})
     latency.sort()
+    return {"items": len(rows), "rules_only": evaluate(truth, rules_only), "classifier_only": evaluate(truth, model_only),
+            "pipeline": evaluate(truth, pipeline), "under_triaged": misses,
+            "latency_ms": {"p50": round(1000 * latency[len(latency) // 2], 1),
+                           "p95": round(1000 * latency[int(0.95 * (len(latency) - 1))], 1)}}
+
+
+def run_triage_bench(data_dir: Path, *, out_dir: Path, device: str = "auto", split: str = "test",
+                     progress=None) -> dict:
+    progress = progress or (lambda f, m: None)
+    rows = [r for r in load_vignettes() if r.get("split") == split]
+    classifier = TriageClassifier(data_dir, device)
+    held_out = _score(rows, classifier, progress, 0.0, 0.6)
+    independent = None
+    if independent_file().exists():
+        extra = load_vignettes(independent_file())
+        independent = _score(extra, classifier, progress, 0.6, 0.4)
+        independent["first_look"] = FIRST_LOOK
     head = classifier.entry.manifest.extra.get("metrics", {})
     result = {
-        "created": datetime.now(UTC).isoformat(timespec="seconds"), "split": split, "items": len(rows),
+        "created": datetime.now(UTC).isoformat(timespec="seconds"), "split": split,
         "machine": {"platform": platform.platform(), "python": platform.python_version()},
         "model": classifier.model_id, "embedder": classifier.embedder.model_id, "provider": classifier.provider,
-        "rules_only": evaluate(truth, rules_only), "classifier_only": evaluate(truth, model_only),
-        "pipeline": evaluate(truth, pipeline), "under_triaged": misses,
-        "latency_ms": {"p50": round(1000 * latency[len(latency) // 2], 1),
-                       "p95": round(1000 * latency[int(0.95 * (len(latency) - 1))], 1)},
+        **held_out, "independent": independent,
         "head_training": {k: head.get(k) for k in ("l2", "train_items", "test_items")},
         "targets": TARGETS, "references": REFERENCES}
     out_dir = Path(out_dir)
@@ -65,33 +89,58 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f} %"
 
 
-def _markdown(r: dict) -> str:
-    p = r["pipeline"]
-    met_em = p["emergency_recall"] >= TARGETS["emergency_recall"]
-    met_sc = p["self_care_over_triage"] <= TARGETS["self_care_over_triage"]
-    lines = [f"# bench triage — {r['items']} held-out messages of the project's labelled set",
-             "", f"{r['created']} · {r['model']} over {r['embedder']} on {r['provider']} · "
-             f"{r['machine']['platform']}", "",
-             "| | accuracy | macro-F1 | emergency recall | self-care over-triage | under-triaged |",
+def _table(r: dict) -> list[str]:
+    lines = ["| | accuracy | macro-F1 | emergency recall | self-care over-triage | under-triaged |",
              "|---|---:|---:|---:|---:|---:|"]
     for name, key in (("red-flag rules alone (no flag = self_care)", "rules_only"),
                       ("classifier alone", "classifier_only"), ("**pipeline: max(rules, classifier)**", "pipeline")):
         m = r[key]
         lines.append(f"| {name} | {_pct(m['accuracy'])} | {m['macro_f1']:.3f} | {_pct(m['emergency_recall'])} | "
                      f"{_pct(m['self_care_over_triage'])} | {m['under_triage']} |")
-    lines += ["", f"Targets: emergency recall 100 % — {'MET' if met_em else 'NOT MET'}; self-care over-triage "
-              f"≤ 30 % — {'MET' if met_sc else 'NOT MET'}. Latency per message: p50 {r['latency_ms']['p50']} ms, "
-              f"p95 {r['latency_ms']['p95']} ms (rules, embedding and the occlusion explanation).", "",
-              "Per-level recall of the pipeline: " + ", ".join(f"{lv} {_pct(p['recall'][lv])}" for lv in LEVELS) + ".",
+    p = r["pipeline"]
+    lines += ["", "Per-level recall of the pipeline: " + ", ".join(f"{lv} {_pct(p['recall'][lv])}" for lv in LEVELS) + ".",
               "", "Pipeline confusion (rows: label, columns: predicted):", "",
               "| label \\ predicted | " + " | ".join(LEVELS) + " |", "|---|" + "---:|" * len(LEVELS)]
     for lv, row in zip(LEVELS, p["confusion"]["matrix"], strict=True):
         lines.append(f"| {lv} | " + " | ".join(map(str, row)) + " |")
     lines += ["", "Under-triaged (the pipeline's level below the label):", ""]
     lines += [f"- {m['id']} ({m['level']} → {m['predicted']}): {m['text']}" for m in r["under_triaged"]] or ["- none"]
+    return lines
+
+
+def _verdict(m: dict) -> str:
+    met_em = m["emergency_recall"] >= TARGETS["emergency_recall"]
+    met_sc = m["self_care_over_triage"] <= TARGETS["self_care_over_triage"]
+    return (f"emergency recall 100 % — {'MET' if met_em else 'NOT MET'}; self-care over-triage ≤ 30 % — "
+            f"{'MET' if met_sc else 'NOT MET'}")
+
+
+def _markdown(r: dict) -> str:
+    lines = [f"# bench triage — {r['items']} held-out messages of the project's labelled set",
+             "", f"{r['created']} · {r['model']} over {r['embedder']} on {r['provider']} · "
+             f"{r['machine']['platform']}", ""]
+    lines += _table(r)
+    lines += ["", f"Targets on the held-out split: {_verdict(r['pipeline'])}. Latency per message: p50 "
+              f"{r['latency_ms']['p50']} ms, p95 {r['latency_ms']['p95']} ms (rules, embedding and the occlusion "
+              "explanation).", "",
+              "The held-out split is fixed (every 5th item of each level, by id); the head never saw it. The red-flag "
+              "rules were written with the training split and the held-out misses of earlier runs in view, so the "
+              "rules' figures here are optimistic: the independent set below is the fairer test."]
+    ind = r.get("independent")
+    if ind:
+        first = ind["first_look"]
+        lines += ["", f"## Independent set — {ind['items']} messages by a writer who never saw the rules", "",
+                  "resources/medical/triage_independent.jsonl: written from clinical knowledge by a separate writer "
+                  "with no access to the rules, the benchmarks or the tests; never used for training or for writing "
+                  "rules.", "",
+                  f"**First look ({first['date']}, the only reading before anyone saw the set):** pipeline emergency "
+                  f"recall {_pct(first['pipeline_emergency_recall'])} (rules alone {_pct(first['rules_emergency_recall'])}), "
+                  f"accuracy {_pct(first['pipeline_accuracy'])}, macro-F1 {first['pipeline_macro_f1']:.3f}, self-care "
+                  f"over-triage {_pct(first['self_care_over_triage'])}. Now:", ""]
+        lines += _table(ind)
+        lines += ["", f"Targets on the independent set: {_verdict(ind['pipeline'])}."]
     lines += ["", f"Reference figures (other systems, other vignettes; not a like-for-like comparison): "
               f"{r['references']}", "",
-              "The held-out split is fixed (every 5th item of each level, by id); the head never saw it. "
-              "The labelled set is project-written (resources/medical/README.md) and has not been reviewed "
+              "The labelled sets are project-written (resources/medical/README.md) and have not been reviewed "
               "by a clinician."]
     return "\n".join(lines) + "\n"

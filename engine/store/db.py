@@ -109,6 +109,20 @@ class RunRecord:
         return cls(**values)
 
 
+@dataclass(frozen=True)
+class LabelledExample:
+    """A text with its right label for a task's training (e.g. a triage and its level)."""
+
+    id: int
+    task: str
+    text: str
+    label: str
+    run_id: int | None  # the run it labels (None: not from a run, or the run was deleted)
+    source: str  # "feedback": a user marked a run right or wrong
+    actor: str | None
+    created: str
+
+
 class Store:
     """Enclave's local store. Use `open_store(data_dir)`; close() when done."""
 
@@ -227,6 +241,32 @@ class Store:
 
     def set_feedback(self, run_id: int, value: int | None) -> None:
         self.write(lambda db: db["runs"].update(run_id, {"feedback": value}))
+
+    # -- labelled examples: training data from feedback ---------------------------------
+    def add_labelled_example(self, task: str, text: str, label: str, *, run_id: int | None = None,
+                             source: str = "feedback", actor: str | None = None,
+                             feedback: int | None = None) -> int:
+        """Store `text` labelled `label` for `task`; returns its id. With `run_id`, it replaces
+        an earlier label of that run and `feedback` (+1 / -1), when given, is stored with the
+        run in the same transaction."""
+        row = {"task": task, "text": text, "label": label, "run_id": run_id, "source": source,
+               "actor": actor, "created": utcnow()}
+
+        def add(db: Database) -> int:
+            if run_id is not None:
+                db.execute("DELETE FROM labelled_examples WHERE task = ? AND run_id = ?", [task, run_id])
+                if feedback is not None:
+                    db["runs"].update(run_id, {"feedback": feedback})
+            return db["labelled_examples"].insert(row).last_pk
+        return self.write(add)
+
+    def labelled_examples(self, task: str, limit: int | None = None) -> list[LabelledExample]:
+        """A task's labelled examples, oldest first."""
+        rows = self.db["labelled_examples"].rows_where("task = ?", [task], order_by="id", limit=limit)
+        return [LabelledExample(**row) for row in rows]
+
+    def count_labelled_examples(self, task: str) -> int:
+        return self.db.execute("SELECT count(*) FROM labelled_examples WHERE task = ?", [task]).fetchone()[0]
 
     def last_runs_by_model(self) -> dict[str, RunRecord]:
         """The newest run of each model: which provider really ran it, and when."""

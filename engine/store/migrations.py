@@ -122,5 +122,24 @@ def m005_library_version(db: Database) -> None:
                        "BEGIN UPDATE library_state SET version = version + 1; END")
 
 
+def m006_labelled_examples(db: Database) -> None:
+    """Labelled examples for training, of any task: a text and its right label, from a
+    user's feedback on a run (or another source). One label per (task, run): relabelling a
+    run replaces its label. Purging history keeps the label and only unlinks the run."""
+    db.execute(
+        "CREATE TABLE labelled_examples ("
+        " id INTEGER PRIMARY KEY,"
+        " task TEXT NOT NULL,"
+        " text TEXT NOT NULL,"
+        " label TEXT NOT NULL,"
+        " run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,"
+        " source TEXT NOT NULL,"
+        " actor TEXT,"
+        " created TEXT NOT NULL)")
+    db.execute("CREATE INDEX labelled_examples_task ON labelled_examples (task, id)")
+    db.execute("CREATE UNIQUE INDEX labelled_examples_run ON labelled_examples (task, run_id) "
+               "WHERE run_id IS NOT NULL")
+
+
 MIGRATIONS = [m001_initial, m002_job_owner, m003_research_library, m004_chunk_vocabulary,
-              m005_library_version]
+              m005_library_version, m006_labelled_examples]

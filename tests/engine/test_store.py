@@ -230,3 +230,38 @@ def test_a_job_left_running_by_a_process_that_died_reads_as_interrupted(tmp_path
         assert "killed or crashed" in store.get_job(dead_job)["message"]
         assert store.reap_jobs() == 0
         assert store.get_job(live_job)["status"] == "running"
+
+
+def test_a_store_from_schema_5_gains_labelled_examples_and_keeps_its_rows(tmp_path):
+    conn = sqlite3.connect(tmp_path / "enclave.db", isolation_level=None)
+    migrate(conn, MIGRATIONS[:5])
+    conn.execute("insert into runs (workspace, kind, input, output, status, created) "
+                 "values ('medical', 'triage', 'old headache', '{\"level\": \"routine\"}', 'ok', '2026-01-01')")
+    conn.close()
+    with open_store(tmp_path) as store:
+        assert store.migrations_applied == [6]
+        (run,) = store.list_runs()
+        assert run.input == "old headache" and run.output == {"level": "routine"}
+        store.add_labelled_example("triage", run.input, "urgent", run_id=run.id, feedback=-1)
+        assert [e.label for e in store.labelled_examples("triage")] == ["urgent"]
+        assert store.get_run(run.id).feedback == -1
+
+
+def test_labelled_examples_replace_per_run_and_list_per_task(fresh_store):
+    run = fresh_store.add_run("medical", "triage", "chest pain", {"level": "urgent"})
+    first = fresh_store.add_labelled_example("triage", "chest pain", "emergency", run_id=run, actor="dr.a",
+                                             feedback=-1)
+    fresh_store.add_labelled_example("triage", "a free-standing example", "routine", source="import")
+    fresh_store.add_labelled_example("verdict", "another task", "supports")
+    again = fresh_store.add_labelled_example("triage", "chest pain", "urgent", run_id=run, actor="dr.b",
+                                             feedback=1)
+    examples = fresh_store.labelled_examples("triage")
+    assert [(e.text, e.label, e.source) for e in examples] == [
+        ("a free-standing example", "routine", "import"), ("chest pain", "urgent", "feedback")]
+    assert again != first and examples[1].run_id == run and examples[1].actor == "dr.b"
+    assert fresh_store.get_run(run).feedback == 1
+    assert fresh_store.count_labelled_examples("triage") == 2
+    assert fresh_store.count_labelled_examples("verdict") == 1
+    # purging the history keeps the labelled data, unlinked from the deleted run
+    assert fresh_store.purge_runs("medical") == 1
+    assert [e.run_id for e in fresh_store.labelled_examples("triage")] == [None, None]

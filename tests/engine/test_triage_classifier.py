@@ -86,4 +86,9 @@ def test_bench_triage_reports_the_pipeline_on_the_held_out_split(trained, tmp_pa
     assert pipeline["under_triage"] <= result["classifier_only"]["under_triage"]
     assert pipeline["emergency_recall"] >= result["classifier_only"]["emergency_recall"]
     assert rules["accuracy"] < pipeline["accuracy"]  # the rules alone only know red flags
-    assert "Targets: emergency recall" in (tmp_path / "triage.md").read_text(encoding="utf-8")
+    text = (tmp_path / "triage.md").read_text(encoding="utf-8")
+    assert "Targets on the held-out split: emergency recall" in text
+    # the independent set (never used for training or rules) is reported beside it, with its first look
+    independent = result["independent"]
+    assert independent["items"] >= 200 and independent["first_look"]["date"]
+    assert "## Independent set" in text and "First look" in text

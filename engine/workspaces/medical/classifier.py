@@ -139,9 +139,11 @@ def head_to_onnx(model: SoftmaxRegression, path: Path) -> None:
 
 
 def train_triage_head(data_dir: Path, embedder, *, model_id: str = HEAD_ID, vignettes: Path | None = None,
-                      progress: Progress = None, cancelled: Callable[[], bool] | None = None) -> dict:
-    """Train, evaluate on the held-out split and install the head; returns its metrics."""
-    from engine.models.registry import Manifest, ModelRegistry, describe_files, now_iso
+                      make_default: bool = True, progress: Progress = None,
+                      cancelled: Callable[[], bool] | None = None) -> dict:
+    """Train on the labelled set's train split, evaluate on its held-out split and install
+    the head (the default triage model unless `make_default` is False); returns its metrics."""
+    from engine.models.registry import ModelRegistry
 
     progress = progress or (lambda f, m: None)
     started = time.perf_counter()
@@ -149,40 +151,57 @@ def train_triage_head(data_dir: Path, embedder, *, model_id: str = HEAD_ID, vign
     rows = load_vignettes(path)
     train = [r for r in rows if r.get("split") != "test"]
     test = [r for r in rows if r.get("split") == "test"]
-    progress(0.05, f"embedding {len(rows)} labelled messages")
-    vectors = embedder.embed([r["text"] for r in rows], cancelled=cancelled)
-    index = {id(r): i for i, r in enumerate(rows)}
-    X_train = vectors[[index[id(r)] for r in train]]
-    X_test = vectors[[index[id(r)] for r in test]]
-    model, chosen = fit_head(X_train, [r["level"] for r in train],
-                             lambda f, m: progress(0.2 + 0.6 * f, m), cancelled)
+    model, metrics = fit_and_evaluate([r["text"] for r in train], [r["level"] for r in train], test, embedder,
+                                      progress, cancelled)
+    progress(0.9, "exporting the head to ONNX")
+    install_head(data_dir, model_id, model, metrics, embedder_id=embedder.model_id,
+                 source=f"{path.name} (project-written)",
+                 extra={"source_sha256": _source_key(path, embedder.model_id),
+                        "seconds": round(time.perf_counter() - started, 2)})
+    if make_default:
+        ModelRegistry(data_dir).set_default(TASK, model_id)
+    progress(1.0, "triage head ready")
+    return metrics
+
+
+def fit_and_evaluate(texts: list[str], levels: list[str], test: list[dict], embedder, progress: Progress = None,
+                     cancelled: Callable[[], bool] | None = None) -> tuple[SoftmaxRegression, dict]:
+    """A head fitted on (texts, levels), with its metrics on the held-out rows `test`
+    ({"text", "level"}): the head alone, cross-validated and held out."""
+    progress = progress or (lambda f, m: None)
+    progress(0.05, f"embedding {len(texts) + len(test)} labelled messages")
+    vectors = embedder.embed(texts + [r["text"] for r in test], cancelled=cancelled)
+    X_train, X_test = vectors[:len(texts)], vectors[len(texts):]
+    model, chosen = fit_head(X_train, levels, lambda f, m: progress(0.2 + 0.6 * f, m), cancelled)
     held_out = evaluate([r["level"] for r in test], decide(model.predict_proba(X_test), chosen["emergency_threshold"]))
+    return model, {"held_out": held_out, "train_cv": chosen["cv"], "l2": chosen["l2"],
+                   "emergency_threshold": chosen["emergency_threshold"], "train_items": len(texts),
+                   "test_items": len(test)}
+
+
+def install_head(data_dir: Path, model_id: str, model: SoftmaxRegression, metrics: dict, *, embedder_id: str,
+                 source: str, extra: dict | None = None) -> None:
+    """Export `model` to ONNX and install it as `model_id` (not made the default);
+    `extra` goes into its manifest."""
+    import shutil
+
+    from engine.models.registry import Manifest, ModelRegistry, describe_files, now_iso
+
     registry = ModelRegistry(data_dir)
     staging = registry.staging_dir(model_id)
     try:
-        progress(0.9, "exporting the head to ONNX")
         head_to_onnx(model, staging / "model.onnx")
         (staging / "head.json").write_text(json.dumps(model.to_json()), encoding="utf-8")
-        metrics = {"held_out": held_out, "train_cv": chosen["cv"], "l2": chosen["l2"],
-                   "emergency_threshold": chosen["emergency_threshold"], "train_items": len(train),
-                   "test_items": len(test)}
         manifest = Manifest(
-            id=model_id, task=TASK, architecture="softmax-head", source=f"{path.name} (project-written)",
+            id=model_id, task=TASK, architecture="softmax-head", source=source,
             files=tuple(describe_files(staging, ["model.onnx", "head.json"])), quantization=None,
             created=now_iso(),
-            extra={"onnx": "model.onnx", "labels": list(LEVELS), "embedder": embedder.model_id,
-                   "dim": int(vectors.shape[1]), "recipe_version": RECIPE_VERSION,
-                   "emergency_threshold": chosen["emergency_threshold"], "metrics": metrics,
-                   "source_sha256": _source_key(path, embedder.model_id),
-                   "seconds": round(time.perf_counter() - started, 2)})
+            extra={"onnx": "model.onnx", "labels": list(LEVELS), "embedder": embedder_id,
+                   "dim": len(model.feature_names), "recipe_version": RECIPE_VERSION,
+                   "emergency_threshold": metrics["emergency_threshold"], "metrics": metrics, **(extra or {})})
         registry.install(staging, manifest)
     finally:
-        import shutil
-
         shutil.rmtree(staging, ignore_errors=True)
-    registry.set_default(TASK, model_id)
-    progress(1.0, "triage head ready")
-    return metrics
 
 
 def _source_key(path: Path, embedder_id: str) -> str:
@@ -193,7 +212,8 @@ def _source_key(path: Path, embedder_id: str) -> str:
 def prepare_triage_head(data_dir: Path, progress: Progress = None,
                         cancelled: Callable[[], bool] | None = None) -> dict:
     """`enclave setup`: train the head unless one built from this set, with this recipe and
-    the default embedder, is installed."""
+    the default embedder, is installed. A retrained version the user promoted stays the
+    default (the rebuilt base head is installed beside it)."""
     from engine.models.embedding import get_embedder
     from engine.models.registry import ModelRegistry
 
@@ -203,10 +223,12 @@ def prepare_triage_head(data_dir: Path, progress: Progress = None,
         raise EnclaveError("the triage head needs the embedder: prepare it first")
     if registry.is_current(HEAD_ID, _source_key(vignettes_file(), embedder_id), RECIPE_VERSION):
         entry = registry.load(HEAD_ID)
-        return {"model": HEAD_ID, "skipped": True, "held_out": entry.manifest.extra["metrics"]["held_out"]}
-    metrics = train_triage_head(data_dir, get_embedder(data_dir, embedder_id, "cpu"), progress=progress,
+        return {"model": HEAD_ID, "skipped": True, "held_out": entry.manifest.extra["metrics"]["held_out"],
+                "default": registry.default_id(TASK)}
+    metrics = train_triage_head(data_dir, get_embedder(data_dir, embedder_id, "cpu"),
+                                make_default=registry.default_id(TASK) in (None, HEAD_ID), progress=progress,
                                 cancelled=cancelled)
-    return {"model": HEAD_ID, "skipped": False, "held_out": metrics["held_out"]}
+    return {"model": HEAD_ID, "skipped": False, "held_out": metrics["held_out"], "default": registry.default_id(TASK)}
 
 
 class TriageClassifier:

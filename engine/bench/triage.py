@@ -22,12 +22,16 @@ REFERENCES = ("Semigran et al., BMJ 2015 (23 symptom checkers, 45 vignettes): ap
 TARGETS = {"emergency_recall": 1.0, "self_care_over_triage": 0.30}
 
 
-# The independent set: 200 messages written by a separate writer who never saw the rules,
-# read for the first time on 2026-11-29 with the rules and head of that day. Those first-look
-# figures are kept here because a set, once read, is no longer unseen: later runs show how
-# the pipeline does on it now, beside what it did before anyone looked.
-FIRST_LOOK = {"date": "2026-11-29", "rules_emergency_recall": 0.543, "pipeline_emergency_recall": 0.857,
-              "pipeline_accuracy": 0.650, "pipeline_macro_f1": 0.622, "self_care_over_triage": 0.489}
+# The independent set: batches of messages by separate writers who never saw the rules or the
+# benchmarks, never used for training or for writing rules. Each batch is read for the first
+# time with the rules and head of that day; those first-look figures are kept here because a
+# batch, once read, is no longer unseen (later rules were written with its misses in view).
+FIRST_LOOKS = {
+    "tg": {"date": "2026-11-29", "items": 200, "rules_emergency_recall": 0.543, "pipeline_emergency_recall": 0.857,
+           "pipeline_accuracy": 0.650, "pipeline_macro_f1": 0.622, "self_care_over_triage": 0.489},
+    "th": {"date": "2026-11-29", "items": 200, "rules_emergency_recall": 0.643, "pipeline_emergency_recall": 0.929,
+           "pipeline_accuracy": 0.725, "pipeline_macro_f1": 0.702, "self_care_over_triage": 0.333},
+}
 
 
 def independent_file() -> Path:
@@ -68,7 +72,7 @@ def run_triage_bench(data_dir: Path, *, out_dir: Path, device: str = "auto", spl
     if independent_file().exists():
         extra = load_vignettes(independent_file())
         independent = _score(extra, classifier, progress, 0.6, 0.4)
-        independent["first_look"] = FIRST_LOOK
+        independent["first_looks"] = FIRST_LOOKS
     head = classifier.entry.manifest.extra.get("metrics", {})
     result = {
         "created": datetime.now(UTC).isoformat(timespec="seconds"), "split": split,
@@ -128,15 +132,18 @@ def _markdown(r: dict) -> str:
               "rules' figures here are optimistic: the independent set below is the fairer test."]
     ind = r.get("independent")
     if ind:
-        first = ind["first_look"]
-        lines += ["", f"## Independent set — {ind['items']} messages by a writer who never saw the rules", "",
-                  "resources/medical/triage_independent.jsonl: written from clinical knowledge by a separate writer "
-                  "with no access to the rules, the benchmarks or the tests; never used for training or for writing "
-                  "rules.", "",
-                  f"**First look ({first['date']}, the only reading before anyone saw the set):** pipeline emergency "
-                  f"recall {_pct(first['pipeline_emergency_recall'])} (rules alone {_pct(first['rules_emergency_recall'])}), "
-                  f"accuracy {_pct(first['pipeline_accuracy'])}, macro-F1 {first['pipeline_macro_f1']:.3f}, self-care "
-                  f"over-triage {_pct(first['self_care_over_triage'])}. Now:", ""]
+        lines += ["", f"## Independent set — {ind['items']} messages by writers who never saw the rules", "",
+                  "resources/medical/triage_independent.jsonl: written from clinical knowledge, in batches, by separate "
+                  "writers with no access to the rules, the benchmarks or the tests; never used for training. Each "
+                  "batch's first reading, before anyone had seen it, is the fair figure:", "",
+                  "| batch | read | items | emergency recall (rules alone) | emergency recall | accuracy | macro-F1 | "
+                  "self-care over-triage |", "|---|---|---:|---:|---:|---:|---:|---:|"]
+        for batch, first in ind["first_looks"].items():
+            lines.append(f"| {batch} | {first['date']} | {first['items']} | {_pct(first['rules_emergency_recall'])} | "
+                         f"{_pct(first['pipeline_emergency_recall'])} | {_pct(first['pipeline_accuracy'])} | "
+                         f"{first['pipeline_macro_f1']:.3f} | {_pct(first['self_care_over_triage'])} |")
+        lines += ["", "Now, on all batches (the rules have since been widened with the earlier batches' misses in view, "
+                  "so these figures are optimistic for those batches):", ""]
         lines += _table(ind)
         lines += ["", f"Targets on the independent set: {_verdict(ind['pipeline'])}."]
     lines += ["", f"Reference figures (other systems, other vignettes; not a like-for-like comparison): "

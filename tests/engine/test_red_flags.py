@@ -310,3 +310,22 @@ def test_the_aggregate_news2_score_of_several_readings_sets_a_floor():
     assert [f.id for f in find_red_flags("RR 22, HR 115, T 38.5")] == ["vital_signs.news2_aggregate_5"]
     assert find_red_flags("HR 72, BP 124/78, RR 14, SpO2 98%, T 36.8") == []
     assert not any(f.id.startswith("vital_signs.news2_aggregate") for f in find_red_flags("HR 140"))
+
+
+def test_two_stroke_signs_in_everyday_words_are_enough():
+    ids = _ids("his tea was dribbling out the corner of his mouth and his words were all jumbled")
+    assert "neuro.stroke_signs_two" in ids
+    assert "neuro.stroke_signs_two" not in _ids("words all jumbled when I'm tired, nothing else")
+
+
+def test_stroke_signs_that_went_away_are_a_tia_unless_they_are_back():
+    resolved = find_red_flags("his left arm went weak for 10 minutes then fully recovered")
+    assert rule_floor(resolved) == "urgent" and "neuro.tia_resolved" in [f.id for f in resolved]
+    back = find_red_flags("her left arm went weak for a few mins, then back to normal, now it's happening again")
+    assert rule_floor(back) == "emergency"
+
+
+def test_a_carer_saying_someone_has_had_something_is_not_their_history():
+    text = ("my brother's had what we thought was flu for 3 days. today he's muddled and his knees have gone "
+            "a blotchy purple colour")
+    assert "infection.sepsis_high_risk" in _ids(text)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 LEVELS = ("self_care", "routine", "urgent", "emergency")
 _FLAGS = re.IGNORECASE
@@ -52,7 +52,9 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Rule:
-    """A red-flag rule: every criterion must hold for it to fire."""
+    """A red-flag rule: every criterion must hold for it to fire, or at least ``min_criteria``
+    of them when that is set (e.g. any two of the BE-FAST signs). ``unless``: the rule does not
+    fire when this pattern is in the sentence of a matched concept (e.g. "then fully recovered")."""
 
     id: str
     label: str
@@ -62,6 +64,8 @@ class Rule:
     criteria: tuple[Criterion, ...]
     examples: tuple[str, ...] = ()
     non_examples: tuple[str, ...] = ()
+    min_criteria: int | None = None
+    unless: re.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -112,8 +116,7 @@ _HISTORY = re.compile(
     r"as an? (?:child|kid|teen\w*|baby|toddler|infant)|in childhood|"
     r"when (?:i|he|she) was (?:young|little|a child|a kid)|in (?:19|20)\d\d|"
     r"(?:mother|mum|mom|father|dad|brother|sister|grandmother|grandfather|grandma|grandpa|"
-    r"nan|aunt|uncle|cousin|parents?|siblings?)(?:'s)?\s+(?:\w+\s+)?"
-    r"(?:had|died|suffered))\b",
+    r"nan|aunt|uncle|cousin|parents?|siblings?)\s+(?:\w+\s+)?(?:had|died|suffered))\b",
     _FLAGS,
 )
 
@@ -154,10 +157,20 @@ class _Text:
         return not _HISTORY.search(" ".join(_TOKEN.findall(hist_after)[:8]))
 
     def first_affirmed(self, pattern: re.Pattern) -> str | None:
+        m = self.first_affirmed_match(pattern)
+        return m.group(0) if m else None
+
+    def first_affirmed_match(self, pattern: re.Pattern) -> re.Match | None:
         for m in pattern.finditer(self.text):
             if self.affirmed(m):
-                return m.group(0)
+                return m
         return None
+
+    def sentence(self, m: re.Match) -> str:
+        """The sentence holding the match (ends at . ! ? or a new line; commas do not end it)."""
+        start = max(self.text.rfind(c, 0, m.start()) for c in ".!?\n") + 1
+        ends = [i for i in (self.text.find(c, m.end()) for c in ".!?\n") if i >= 0]
+        return self.text[start:min(ends, default=len(self.text))]
 
 
 # --------------------------------------------------------------------------- measurements
@@ -178,7 +191,7 @@ def _mrx(label: str, tail: str = "") -> re.Pattern:
 
 
 _RX_HR = _mrx(
-    r"hr|heart rate|pulse(?: rate)?|tachycardic|bradycardic|heart(?: rate)?(?: is| was| has been)?"
+    r"hr|heart rate|pulse(?: rate)?|tachycardic|bradycardic|heart(?:'?s)?(?: rate)?(?: is| was| has been)?"
     r"(?: racing| beating| going| pounding| running| at)(?: at)?|(?:pulse|heart rate|heart)(?: is| was)?"
     r"(?: really| very| so)? (?:slow|fast|low|high|racing),?",
     r"\s*(?:bpm|/min|beats)?",
@@ -194,7 +207,7 @@ _RX_BP = re.compile(
 )
 _RX_SBP = _mrx(r"sbp|systolic(?: bp| blood pressure)?")
 _RX_TEMP = _mrx(
-    r"t|temp(?:erature)?|tmax|fever(?: of)?|febrile|pyrexi(?:a|al)(?: of)?",
+    r"t|temp(?:erature)?|tmax|fever(?: of)?|febrile|pyrexi(?:a|al)(?: of)?|thermometer(?: reading)?",
     r"\s*(?:°|º|deg(?:rees?)?)?\s*([CF](?![a-z]))?",
 )
 _RX_TEMP_UNIT = re.compile(r"(?<![\w.])(\d{2,3}(?:\.\d)?)\s*(?:°|º|deg(?:rees?)?)?\s*([CF])\b")
@@ -392,29 +405,35 @@ CHEST_PAIN = (
     r"(?:in|across|on|of|around|over) " + _POSS + r"(?:(?:middle|centre|center|left side|right side|one side|"
     r"front) of " + _POSS + r")?chest|(?:grabb\w*|clutch\w*|holding|gripping) (?:his|her|their|my|at (?:his|her|their|my)) "
     r"chest|(?-i:CP)|angina|crushing (?:central )?pain|central (?:chest )?(?:pain|pressure|tightness)|"
-    r"chest (?:\w+ ){0,2}?(?:feels?|is|went|gone) (?:\w+ )?(?:tight|heavy|crushed|squeezed)|"
+    r"chest (?:\w+ ){0,2}?(?:feels?|is|went|gone|been|was) (?:\w+ )?(?:tight|heavy|crushed|squeezed|crushing)|"
+    r"chest (?:tight|heavy)|chest (?:really )?(?:hurts|is killing)|"
+    r"pain (?:\w+ ){0,2}?(?:left|right|one) side of " + _POSS + r"chest|"
     r"(?:someone|somebody|an elephant|a weight) (?:is )?(?:sitting|standing) on " + _POSS + r"chest"
 )
-SWEATING = r"sweat(?:ing|y|s)?|diaphore(?:sis|tic)|clammy"
+SWEATING = r"sweat(?:ing|y|s)?|diaphore(?:sis|tic)|clammy|drenched|pouring with sweat|soaking wet"
 BREATHLESS = (
     r"(?-i:SOB|SOBOE|DIB)|short(?:ness)? of breath|breathless(?:ness)?|dyspno?ea|"
     r"(?:difficulty|trouble|struggling|problems?) (?:in )?breathing|struggling to breathe|"
-    r"can'?t (?:catch " + _POSS + r")?breath(?:e)?|hard to breathe"
+    r"can'?t (?:catch " + _POSS + r")?breath(?:e)?|hard to breathe|can'?t get " + _POSS + r"breath|gasping for (?:air|breath)|"
+    r"fighting for (?:breath|air)|out of breath|can'?t breathe|breathing (?:is )?(?:really |very )?(?:hard|difficult|laboured)|"
+    r"labou?red breathing|working hard to breathe"
 )
 RADIATION = (
     r"radiat\w* (?:to|into|down|up)(?: to)? "
     + _POSS
     + r"(?:left |right )?(?:arm|jaw|neck|shoulder)|"
     r"(?:arm|jaw) pain|pain (?:in|down|into) " + _POSS + r"(?:left |right )?(?:arm|jaw)|"
+    r"(?:ache|pain) between " + _POSS + r"shoulder ?blades|"
     r"(?:going|spreading|moving|travelling|traveling|shooting) (?:up |down )?(?:in)?to " + _POSS +
     r"(?:left |right )?(?:arm|jaw|neck|shoulder)|(?:jaw|arm) and (?:left |right )?(?:arm|jaw) (?:ache|pain|hurt)\w*"
 )
 SYNCOPE = (
-    r"passed out|blacked out|black ?out|faint(?:ed|ing)?|collaps\w*|syncop\w*|slumped|keeled over|"
+    r"passed out|blacked out|black ?out|faint(?:ed|ing)?|collaps\w*|syncop\w*|slumped|keeled over|went down|hit the floor|"
+    r"crumpled|"
     r"lost consciousness|loss of consciousness|(?-i:LOC|LOC)|knocked out"
 )
 FEVER = (
-    r"fever\w*|febrile|pyrexi\w*|high (?:temp|temperature)|burning up|rigou?rs|"
+    r"fever\w*|febrile|pyrexi\w*|high (?:temp|temperature)|burning up|rigou?rs|feels? (?:really |very |so )?hot(?! flush)|"
     r"temp(?:erature)? (?:is )?(?:high|raised)"
 )
 INFECTION = (
@@ -424,16 +443,19 @@ INFECTION = (
 POSTPARTUM = (r"postpartum|post[- ]partum|post[- ]?natal|(?:gave|given) birth|had (?:a|my|her|the|our) baby|"
               r"after (?:the )?(?:birth|delivery)|delivered (?:\w+ )?(?:baby|days? ago|last)|day \d+ (?:post[- ]?partum|after birth)|"
               r"(?:c-?section|caesarean) (?:\w+ )?(?:days?|weeks?) ago")
-VOMIT = r"vomit\w*|throw(?:ing)? up|threw up|being sick|(?-i:N/V|N\+V|N&V)|puk\w*|emesis"
+VOMIT = r"vomit\w*|throw(?:ing)? up|threw up|thrown up|being sick|been sick|bringing up|brought up|(?-i:N/V|N\+V|N&V)|puk\w*|emesis"
 PREGNANT = (
     r"pregnan(?:t|cy)(?! test)|(?<![\d/])(?:[4-9]|[1-3]\d|4[0-2])(?:\+\d)?\s*/\s*40(?![\d/])|"
     r"g\d+\s*p\d+|gravid|expecting a baby|antenatal|(?:\+ ?ve|\+|positive) ?(?-i:UPT|HCG|βhCG|bhCG)|"
-    r"(?-i:UPT) (?:\+ ?ve|\+|positive)|(?<![\d/])(?:[1-3]\d|4[0-2]) ?\+ ?[0-6](?: ?(?:weeks?|wks?))?(?![\d/])|"
+    r"(?-i:UPT) (?:\+ ?ve|\+|positive)|(?:[1-3]\d|4[0-2]) weeks with (?:my|our|her) (?:first|second|third|fourth|\d\w*)|"
+    r"(?:baby|my|her) bump(?! (?:on|to))|(?<![\d/])(?:[1-3]\d|4[0-2]) ?\+ ?[0-6](?: ?(?:weeks?|wks?))?(?![\d/])|"
     r"(?:[1-3]\d|4[0-2]) (?:weeks?|wks?) (?:pregnant|gestation|along)|i'?m (?:[1-3]\d|4[0-2]) (?:weeks?|wks?)(?! ago)"
 )
 _PREGNANT = _rx(PREGNANT)
 PREG_OR_MISSED = (
     PREGNANT + r"|missed (?:a |my |her )?period|(?:my |her )?period is late|late period|"
+    r"period (?:is |was )?(?:about |nearly |over )?(?:a |two |\d+ |a few )?(?:weeks?|fortnight|days) late|"
+    r"(?:\d|one|two|three) months? gone|"
     r"positive (?:home )?(?:pregnancy )?test|no period for \w+ weeks|(?:\d|five|six|seven|eight|nine) weeks since "
     r"(?:my |her )?last period|(?-i:LMP) \d+/52"
 )
@@ -442,7 +464,7 @@ CHILD = (
     r"little one|my \d+ ?(?:month|week|day|year)[- ]old"
 )
 HEAD_INJURY = (
-    r"head (?:injury|trauma|knock)|(?:hit|banged|bumped|struck|knocked) " + _POSS + r"head|"
+    r"head (?:injury|trauma|knock|strike|bump)|(?:hit|banged|bumped|struck|knocked) " + _POSS + r"head|"
     r"(?:swelling|lump|bump|egg|cut|gash|wound|bruise) (?:\w+\W+){0,2}?(?:on|to|of) " + _POSS +
     r"(?:head|forehead|scalp)|(?:landed|fell) on " + _POSS + r"head|onto (?:(?:his|her|my|their) |the back of (?:his|her|my) )head|"
     r"(?:blow|bang|knock) (?:to|on) " + _POSS + r"head|fell and hit"
@@ -457,9 +479,10 @@ ALLERGEN = (
 )
 CONFUSION = (
     r"(?:new(?:ly)?|sudden(?:ly)?|acute(?:ly)?|very|really|completely|so|more|increasingly) confus\w*|"
-    r"confused (?:today|since|this|now|and)|(?:doesn'?t|does not|didn'?t) (?:know|recogni[sz]e) (?:who|where|me|us|"
+    r"confused (?:today|since|this|now|and)|muddled|not with it|away with the fairies|(?:doesn'?t|does not|didn'?t) (?:know|recogni[sz]e) (?:who|where|me|us|"
     r"(?:his|her) (?:own )?(?:wife|husband|family|children|kids|daughter|son))|talking (?:nonsense|gibberish)|"
-    r"delirium|delirious|disorientated|disoriented|not making sense|"
+    r"delirium|delirious|disorientated|disoriented|not making (?:any )?sense|hardly making sense|making no sense|"
+    r"talking rubbish|"
     r"altered mental (?:state|status)"
 )
 URINE_NONE = (
@@ -468,6 +491,14 @@ URINE_NONE = (
     r"no urine output|anuri\w*"
 )
 _BIG = r"(?:5|five|[6-9]|\d\d|six|seven|eight|nine|ten)"
+# ...but not when the same sentence says it is back or still there.
+_ONGOING = _rx(r"(?:happening|started|come back|coming back|back) again|not settling|not gone|still (?:there|going|weak|numb|"
+               r"slurred|drooping)|ongoing|(?:isn'?t|hasn'?t|not) (?:going away|gone away|getting better)")
+RESOLVED = _rx(
+    r"(?:fully |completely |all )?(?:resolved|recovered|came back to normal|went back to normal|back to normal|"
+    r"returned to normal)|transient|amaurosis fugax|(?-i:TIA)|(?:for|lasted|lasting) (?:about |around )?(?:\d+|a few|few|"
+    r"ten|twenty|five|a couple of) (?:min\w*|seconds)(?:,)? (?:then|and) (?:\w+ ){0,3}?(?:normal|fine|better|gone|went)"
+)
 
 _ANY_FEVER = (("temp_c", ">=", 38.0),)
 
@@ -481,9 +512,11 @@ def R(  # noqa: N802
     *criteria: Criterion,
     examples: tuple[str, ...] = (),
     non_examples: tuple[str, ...] = (),
+    min_criteria: int | None = None,
+    unless: re.Pattern | None = None,
 ) -> Rule:
     """Build a rule (a tiny constructor keeps the table below readable)."""
-    return Rule(id, label, level, system, guideline, tuple(criteria), examples, non_examples)
+    return Rule(id, label, level, system, guideline, tuple(criteria), examples, non_examples, min_criteria, unless)
 
 
 E, U = "emergency", "urgent"
@@ -566,7 +599,7 @@ RULES: tuple[Rule, ...] = (
     R("neuro.arm_weakness", "One-sided or sudden arm/leg weakness or numbness (BE-FAST: Arm)", E,
       "neurological", BEFAST,
       P(r"(?:sudden(?:ly)?|one[- ]sided|left[- ]sided|right[- ]sided|(?:left|right|one) "
-        r"(?:side|arm|leg|hand))\W+" + _gap(5) + r"(?:weak\w*|numb\w*|paralys\w*|heavy|dead)|"
+        r"(?:side|arm|leg|hand))\W+" + _gap(5) + r"(?:weak\w*|numb\w*|paralys\w*|heavy|dead|floppy)|"
         r"(?:weak\w*|numb\w*|paralys\w*) (?:in|of|down) " + _POSS +
         r"(?:left|right|one) (?:arm|leg|side)|hemipar\w+|hemipleg\w+|arm weakness|"
         r"can'?t (?:lift|raise) " + _POSS + r"(?:left |right )?arm"),
@@ -598,11 +631,20 @@ RULES: tuple[Rule, ...] = (
         r"(?:can'?t|unable to) (?:walk|stand))|(?:lost|losing) (?:his |her |my )?balance suddenly|ataxi\w*"),
       examples=("suddenly unsteady and falling to one side",),
       non_examples=("no sudden loss of balance",)),
+    R("neuro.tia_resolved", "Stroke signs that have fully gone (TIA)", U, "neurological",
+      "NICE NG128 stroke and TIA: 1.1.2 specialist assessment within 24 hours of a suspected TIA",
+      P(r"weak\w*|numb\w*|slurr\w*|(?:words?|speech) (?:\w+ ){0,3}?(?:jumbled|muddled|garbled|funny)|droop\w*|"
+        r"(?:loss|lost) of (?:vision|sight)|amaurosis|(?-i:TIA)|mini[- ]stroke|couldn'?t get (?:my|his|her) words out"),
+      P(RESOLVED.pattern),
+      examples=("left arm went weak for 10 minutes then fully recovered",),
+      non_examples=("no weakness or speech problems",)),
     R("neuro.thunderclap_headache", "Thunderclap or worst-ever headache", E, "neurological",
       "NICE CKS: Headache — assessment, red flags (thunderclap headache, SAH)",
       P(r"worst headache (?:of (?:my|his|her|their) life|ever)|thunderclap|"
         r"sudden(?:ly)? (?:severe|explosive|intense|excruciating) headache|"
-        r"headache (?:came on|started) (?:suddenly|like a)|like being hit (?:on|in) the head"),
+        r"headache (?:came on|started) (?:suddenly|like a)|like being hit (?:on|in) the head|"
+        r"head like (?:someone|somebody|being) (?:\w+ )?(?:smacked|hit|kicked|struck|whacked|shot)|almighty bang|"
+        r"explosion in " + _POSS + r"head|(?:bang|thunderclap|explosion) in the back of " + _POSS + r"head"),
       examples=("worst headache of my life, came on in seconds",),
       non_examples=("not the worst headache of her life, usual migraine",)),
     R("neuro.first_seizure", "First-ever seizure", E, "neurological",
@@ -616,12 +658,17 @@ RULES: tuple[Rule, ...] = (
         r"(?:(?:more than|over|longer than|>) ?" + _BIG + r" ?min\w*|won'?t stop|not stopping|"
         r"one after another|back[- ]to[- ]back)|(?:without|not) (?:regaining|recovering|coming round|waking up)|"
         r"(?:[2-9]|two|three|four|several|multiple|repeated) (?:\w+ )?(?:seizures|fits|convulsions) in "
-        r"(?:an? |the last |one |1 ?|2 ?)?(?:hour|h|hr|day|24 ?h\w*)"),
+        r"(?:an? |the last |one |1 ?|2 ?)?(?:hour|h|hr|day|24 ?h\w*)|"
+        r"(?:fit|seizure|convulsion)s? (?:that )?(?:won'?t|will not|isn'?t|hasn'?t|not) stop\w*|"
+        r"(?:fitting|seizing|jerking|convulsing|shaking) (?:\w+ ){0,2}?for (?:about |over |more than )?" + _BIG + r" ?min\w*|"
+        r"(?:ongoing|going on|lasting|been going) (?:\w+ ){0,3}?(?:for|since) (?:about |at least |over )?" + _BIG + r" ?min\w*|"
+        r"still (?:jerking|fitting|seizing|convulsing|shaking)"),
       examples=("seizure lasting more than 5 minutes",),
       non_examples=("no seizure lasting more than 5 minutes",)),
     R("neuro.unresponsive", "Unconscious or unresponsive", E, "neurological", ABCDE + " (D: AVPU)",
       P(r"unconscious|unresponsive|unrousable|won'?t wake(?: up)?|can'?t (?:be )?(?:woken|wake (?:him|her))|"
-        r"not responding to (?:voice|pain)"),
+        r"not responding to (?:voice|pain)|not respond\w* (?:when|to) (?:\w+ ){0,3}?(?:shout\w*|call\w*|voice|name|talk\w*)|"
+        r"agonal|gasping (?:breaths|for breath)|snoring gasps"),
       examples=("found unresponsive on the floor",),
       non_examples=("not unresponsive, talking normally",)),
     R("neuro.collapse_syncope", "Collapse, faint or loss of consciousness", U, "neurological",
@@ -634,7 +681,9 @@ RULES: tuple[Rule, ...] = (
       non_examples=("no new confusion",)),
     R("neuro.cauda_equina_saddle", "Saddle numbness (cauda equina)", E, "neurological",
       "NICE CKS: Sciatica / low back pain — cauda equina syndrome red flags",
-      P(r"saddle (?:numbness|an(?:a)?esthesia|area (?:numb\w*|tingl\w*))|"
+      P(r"saddle (?:numbness|an(?:a)?esthesia|area (?:numb\w*|tingl\w*))|numb when (?:i |he |she )?wipe|"
+        r"(?:bum|bottom|buttocks|between (?:my|his|her) legs|back passage|private parts)\W+" + _gap(3) + r"(?:numb|tingl\w*|no feeling)|"
+        r"can'?t (?:tell|feel) when (?:i|he|she) (?:need|needs) (?:a |to )?(?:wee|pee|poo|go)|"
         r"numb\w* (?:around|between|in) " + _POSS + r"(?:bottom|buttocks|genitals|anus|inner thighs|groin)"),
       examples=("back pain and saddle numbness",), non_examples=("denies saddle numbness",)),
     R("neuro.cauda_equina_sphincter", "Back pain with new incontinence or retention", E,
@@ -660,7 +709,8 @@ RULES: tuple[Rule, ...] = (
     R("trauma.severe_bleeding", "Heavy or uncontrolled bleeding", E, "trauma",
       ABCDE + " (<C> catastrophic haemorrhage); ATLS 10th ed.",
       P(r"(?:bleeding|blood) (?:heavily|profusely|everywhere|won'?t stop|not stopping|"
-        r"spurting|pumping|pouring)|spurting (?:\w+ ){0,2}?blood|(?:keeps?|kept) (?:coming|soaking|bleeding) through (?:the )?"
+        r"spurting|pumping|pouring)|spurting (?:\w+ ){0,2}?blood|blood'?s? (?:is )?(?:coming|pouring|gushing|pumping|squirting) "
+        r"(?:out )?(?:\w+ )?(?:fast|quickly|everywhere)|bleed\w* (?:\w+ ){0,3}?(?:even )?with (?:\w+ ){0,3}?pressing on it|(?:keeps?|kept) (?:coming|soaking|bleeding) through (?:the )?"
         r"(?:towel|bandage|dressing|cloth)|(?:bleed\w*|nosebleed|epistaxis) (?:\w+ ){0,2}?(?:won'?t|will not|doesn'?t|isn'?t|not) "
         r"stop\w*(?: \w+){0,3} (?:(?:after|for|despite) )?(?:more than |over )?(?:half an hour|an hour|\d\d+ ?min\w*|"
         r"twenty|thirty|forty)|(?:heavy|severe|uncontrolled|massive|catastrophic|arterial) "
@@ -672,7 +722,7 @@ RULES: tuple[Rule, ...] = (
       "British Burn Association 2018: national burn care referral guidance",
       P(r"(?:large|big|severe|deep|full[- ]thickness|extensive|major) burns?|"
         r"burns? (?:to|on|covering) " + _POSS + r"(?:face|hands?|genitals|chest|whole)|"
-        r"(?:chemical|electrical) burns?|electrocut\w*|smoke inhalation|electric(?:al)? (?:shock|injury)|mains (?:\w+ ){0,2}?"
+        r"(?:chemical|electrical) burns?|electrocut\w*|smoke inhalation|electric(?:al)? (?:shock|injury)|shock (?:off|from) (?:the )?mains|mains (?:\w+ ){0,2}?"
         r"(?:shock|injury)|\d{3} ?v(?:olts?)? (?:\w+ )?(?:shock|injury)|struck by lightning|"
         r"(?:burn|scald)\w* (?:\w+\W+){0,16}?(?:bigger than|larger than|the size of|size of) (?:\w+ )?(?:hands|palms)|"
         r"(?:burn|scald)\w* (?:\w+\W+){0,8}?(?:bigger|larger) than (?:his|her|my|their|the|a) (?:hand|palm)|"
@@ -681,7 +731,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:burn\w*|scald\w*|boiling|hot (?:water|oil|fat|tea|coffee)|pan of)\W+(?:\w+\W+){0,10}?(?:face|chest|tummy|abdomen|belly|"
         r"back|neck|genitals|groin|both (?:arms|legs|hands))(?:\W+\w+){0,12}?\W+(?:white (?:patches|areas|skin)|peeling|"
         r"skin (?:is )?(?:coming|came) off|blister\w*|screaming)|"
-        r"(?:burn|scald)\w*\W+(?:\w+\W+){0,4}?(?:[5-9]|[1-9]\d) ?% ?(?:(?-i:T?BSA)|body)"),
+        r"(?:[5-9]|[1-9]\d) ?% ?(?:(?-i:T?BSA)|body surface|of (?:his|her|the) body)"),
       examples=("large burn on his chest from boiling water",),
       non_examples=("no burns to the face",)),
     R("trauma.penetrating_injury", "Stab, gunshot or penetrating wound", E, "trauma",
@@ -727,7 +777,8 @@ RULES: tuple[Rule, ...] = (
       non_examples=("denies apnoea episodes", "no cardiac arrest")),
     R("respiratory.cyanosis", "Blue or grey lips or face", E, "respiratory",
       ABCDE + " (B: cyanosis)",
-      P(r"blue (?:lips|tongue|face|around the (?:lips|mouth))|(?:lips|face|tongue) " + _gap(3) + r"(?:blue|grey|gray)|"
+      P(r"blue (?:lips|tongue|face|(?:a)?round the (?:lips|mouth))|(?:lips|face|tongue) " + _gap(3) + r"(?:blue|grey|gray|purple)|"
+        r"blue (?:\w+ )?(?:a)?round (?:the |his |her )?(?:lips|mouth)|"
         r"cyanos\w+|cyanotic"),
       examples=("his lips are turning blue",), non_examples=("lips not blue",)),
     R("respiratory.asthma_not_responding", "Severe asthma not responding to inhaler", E,
@@ -762,7 +813,9 @@ RULES: tuple[Rule, ...] = (
     R("allergy.airway_swelling", "Swelling of lips, tongue or throat", E, "allergy", ANAPH,
       P(r"(?:swell\w*|swollen|puffy) (?:of |in )?" + _POSS + r"(?:lips?|tongue|throat|mouth)|"
         r"(?:lips?|tongue|throat|mouth) (?:is |are |feels? |getting |went |became )?(?:swell\w*|swollen|puffy|closing)|"
-        r"throat (?:is )?(?:closing|tightening)|angio-?o?edema|angioedema"),
+        r"throat (?:is )?(?:closing|tightening)|angio-?o?edema|angioedema|"
+        r"(?:lips?|tongue|face|mouth) (?:\w+ ){0,3}?(?:puff\w*|swell\w*|swollen|thick)|swollen (?:face|lips|tongue)|"
+        r"throat feels? (?:\w+ )?(?:thick|tight|funny|closing)"),
       examples=("tongue swelling after eating prawns",),
       non_examples=("no lip swelling", "mother had anaphylaxis with tongue swelling")),
     R("allergy.anaphylaxis_breathing", "Breathing difficulty after a sting, food or drug", E,
@@ -789,7 +842,11 @@ RULES: tuple[Rule, ...] = (
         r"with (?:a )?(?:clear |definite )?plan|jump (?:off|from) (?:a |the )?(?:building|bridge|roof|cliff|balcony|car park)|"
         r"(?:standing|sitting|is|he'?s|she'?s|i'?m) on (?:the )?edge of (?:a |the )?(?:roof|bridge|cliff|building)|"
         r"on (?:the |a )?(?:roof|bridge|cliff) edge|"
-        r"gave away (?:\w+ ){0,2}(?:possessions|belongings|things|dog|cat|pets?)"),
+        r"gave away (?:\w+ ){0,2}(?:possessions|belongings|things|dog|cat|pets?)|(?:tablets|pills|meds) saved up|"
+        r"(?:planning|going|plan) to do it (?:tonight|today|now|this weekend)|"
+        r"(?:saved|saving|stockpil\w*|collected|hoarded) (?:up )?(?:enough )?(?:\w+ )?(?:tablets|pills|meds)|"
+        r"(?:i'?m|im|i am) (?:going to )?do(?:ing)? it (?:tonight|today|now|this weekend)|"
+        r"(?:written|wrote) (?:\w+ ){0,2}?letters? (?:for|to) (?:my|the) (?:kids|children|family|wife|husband|partner)"),
       examples=("I have a plan to kill myself tonight",),
       non_examples=("denies any plan to kill himself",)),
     R("mental_health.suicidal_thoughts", "Suicidal thoughts", U, "mental_health",
@@ -855,7 +912,8 @@ RULES: tuple[Rule, ...] = (
       examples=("febrile with photophobia",), non_examples=("fever, no photophobia",)),
     R("infection.neutropenic_sepsis", "Fever during chemotherapy", E, "infection/sepsis",
       "NICE CG151 neutropenic sepsis: 1.1 suspected neutropenic sepsis",
-      P(r"chemo\w*|neutropen\w*|on (?:cancer )?treatment for (?:leukaemia|lymphoma|cancer)"),
+      P(r"chemo\w*|neutropen\w*|on (?:cancer )?treatment for (?:leukaemia|lymphoma|cancer)|(?:post |after )?cycle \d+ (?:of )?"
+        r"(?:\w+\W+){0,2}?(?:for|of)|(?-i:FEC-?T?|R-?CHOP|ABVD|FOLFOX|FOLFIRI|CAPOX|BEP|EC-?T)\b"),
       P(FEVER, *_ANY_FEVER),
       examples=("on chemotherapy and temp 38.3",),
       non_examples=("chemo last year, fever today",)),
@@ -871,7 +929,7 @@ RULES: tuple[Rule, ...] = (
     # ---------------------------------------------------------------- gastrointestinal
     R("gi.haematemesis", "Vomiting blood", E, "gastrointestinal",
       "NICE CG141 upper GI bleeding: 1.1; NICE CKS GI bleeding",
-      P(r"(?:vomit\w*|throw\w* up|threw up|puk\w*|being sick|sick\w*) (?:up )?(?:fresh )?blood|"
+      P(r"(?:vomit\w*|throw\w* up|threw up|puk\w*|being sick|sick\w*|bringing up|brought up) (?:up )?(?:fresh |some |a lot of )?blood|"
         r"(?:bloody|blood in " + _POSS + r") vomit|ha?ematemesis|hematemesis"),
       examples=("vomiting blood since lunch",),
       non_examples=("not vomiting blood", "no fever, no haematemesis")),
@@ -881,7 +939,8 @@ RULES: tuple[Rule, ...] = (
     R("gi.melaena", "Black, tarry stools (melaena)", E, "gastrointestinal",
       "NICE CG141 upper GI bleeding: 1.1 (melaena)",
       P(r"mela?ena|melena|black,? (?:tarry|sticky|tar[- ]like) (?:stools?|poo|faeces|feces|bowel motions?)|"
-        r"tarry (?:stools?|poo)|black (?:stools?|poo)"),
+        r"tarry (?:stools?|poo)|black (?:stools?|poo)|black (?:[\w-]+ ){0,3}?(?:stools?|poos?|motions?)|"
+        r"(?:poo|stools?|motions?) (?:\w+ ){0,2}?(?:gone |is |are |been )?(?:black|tarry|like tar)"),
       examples=("passing black tarry stools",), non_examples=("no melaena",)),
     R("gi.large_rectal_bleeding", "Large rectal bleeding", E, "gastrointestinal",
       "BSG 2019 acute lower GI bleeding guideline: unstable bleed",
@@ -904,7 +963,8 @@ RULES: tuple[Rule, ...] = (
       non_examples=("severe abdominal pain, no vomiting",)),
     R("gi.bilious_vomiting_child", "Green (bilious) vomiting in a child", E, "paediatric",
       "NICE NG143 / RCS paediatric surgery: bilious vomiting (malrotation)",
-      P(r"green (?:vomit|bile|sick)|bilious vomit\w*|vomit\w* (?:green|bile)"),
+      P(r"green (?:vomit|bile|sick|stuff|liquid)|bilious vomit\w*|vomit\w* (?:green|bile)|"
+        r"(?:sick|vomit\w*|throw\w* up|bringing up|brought up) (?:\w+ ){0,2}?green"),
       P(CHILD, ("age", "<", 16)),
       examples=("baby vomiting green bile",), non_examples=("baby, no green vomit",)),
     R("gi.dysphagia", "New difficulty swallowing", U, "gastrointestinal",
@@ -920,11 +980,12 @@ RULES: tuple[Rule, ...] = (
       "obstetric", RCOG_EP, P(PREG_OR_MISSED),
       P(r"(?:one[- ]sided|unilateral|(?:left|right)[- ]sided|(?:left|right) (?:lower|iliac))"
         r" (?:\w+ )?(?:abdominal |abdo |tummy |pelvic |belly |stomach |fossa )?pain|"
-        r"pain (?:\w+ ){0,3}?(?:in|on) " + _POSS + r"(?:left|right|one) (?:side|lower)|(?-i:[LR]) ?iliac fossa pain|(?-i:[LR]IF) pain"),
+        r"pain (?:\w+ ){0,3}?(?:in|on) " + _POSS + r"(?:left|right|one) (?:side|lower)|(?-i:[LR]) ?iliac fossa pain|(?-i:[LR]IF) pain|"
+        r"(?:pain|ache)\W+(?:\w+\W+){0,5}?on the (?:left|right)(?! (?:arm|hand|leg|foot|knee|ear|eye))"),
       examples=("missed period and right-sided pelvic pain",),
       non_examples=("pregnant, no one-sided pain",)),
     R("obstetric.ectopic_shoulder_tip", "Pregnant or missed period with shoulder-tip pain", E,
-      "obstetric", RCOG_EP, P(PREG_OR_MISSED), P(r"shoulder[- ]tip pain|pain (?:in|at) the tip of " + _POSS + r"shoulder"),
+      "obstetric", RCOG_EP, P(PREG_OR_MISSED), P(r"shoulder[- ]tip pain|pain (?:in|at) the (?:tip|top) of " + _POSS + r"shoulder"),
       examples=("6 weeks pregnant with shoulder tip pain",),
       non_examples=("pregnant, denies shoulder tip pain",)),
     R("obstetric.ectopic_bleeding_faint", "Pregnant or missed period with bleeding and fainting", E,
@@ -1071,19 +1132,26 @@ RULES: tuple[Rule, ...] = (
     # ---------------------------------------------------------------- ophthalmology
     R("eye.chemical_injury", "Chemical in the eye", E, "ophthalmology",
       "Royal College of Ophthalmologists: chemical eye injury — immediate irrigation",
-      P(r"(?:chemical|bleach|acid|alkali|cement|lime|oven cleaner|drain cleaner|caustic)\W+(?:\w+\W+){0,4}?"
+      P(r"(?:chemical|bleach|acid|alkali|cement|lime|oven cleaner|drain[- ]cleaner|caustic|sodium hydroxide|ammonia)"
+        r"\W+(?:\w+\W+){0,8}?(?:splash\w*|flick\w*|spray\w*|squirt\w*|went|got) (?:\w+ ){0,3}?(?:in|into|to) (?:\w+ ){0,2}?eyes?|"
+        r"(?:chemical|bleach|acid|alkali|cement|lime|oven cleaner|drain cleaner|caustic)\W+(?:\w+\W+){0,4}?"
         r"(?:in|into) (?:\w+ )?eyes?|chemical (?:eye )?(?:injury|splash|burn) (?:to|in) " + _POSS + r"eyes?"),
       examples=("splashed bleach in my eye",), non_examples=("no chemical in the eye",)),
     R("eye.acute_angle_closure", "Painful red eye with blurred vision or halos", E, "ophthalmology",
       "NICE CKS: Red eye — acute angle-closure glaucoma",
       P(r"painful red eye|red,? painful eye|eye pain (?:with|and) (?:blurred vision|halos|vomiting)|"
-        r"halos? (?:a?round|over) (?:the )?lights|(?:fixed|mid)[- ](?:mid[- ])?dilated pupil|(?:hazy|cloudy|steamy) cornea"),
+        r"halos? (?:a?round|over) (?:the )?lights|(?:fixed|mid)[- ](?:mid[- ])?dilated pupil|(?:hazy|cloudy|steamy) cornea|"
+        r"haloes|pupil (?:\w+ ){0,2}?(?:fixed|mid-?dilated)|cornea (?:\w+ )?(?:hazy|cloudy|steamy)"),
       examples=("painful red eye and halos around lights",), non_examples=("no painful red eye",)),
-    R("eye.retinal_detachment", "Flashes, floaters or a curtain over vision", U, "ophthalmology",
+    R("eye.retinal_detachment", "New flashes or floaters", U, "ophthalmology",
       "NICE CKS: Retinal detachment — same-day referral",
-      P(r"(?:flashes|flashing lights) (?:and|with) (?:new )?floaters|new floaters|"
-        r"(?:shadow|curtain|veil) (?:over|across|coming down (?:over|in)?|in) " + _POSS + r"(?:vision|eye)"),
-      examples=("a curtain coming down over my vision",), non_examples=("no new floaters",)),
+      P(r"(?:flashes|flashing lights) (?:and|with) (?:new )?floaters|new floaters"),
+      examples=("flashes with new floaters since this morning",), non_examples=("no new floaters",)),
+    R("eye.curtain_over_vision", "A curtain or shadow coming over the vision", E, "ophthalmology",
+      "NHS: detached retina — go to eye casualty or A&E immediately; NICE CKS retinal detachment",
+      P(r"(?:shadow|curtain|veil|blind)\W+(?:\w+\W+){0,2}?(?:over|across|coming down (?:over|in)?|in) " + _gap(5) +
+        r"(?:vision|eye|sight)"),
+      examples=("a curtain coming down over the top half of my vision",), non_examples=("no shadow over my vision",)),
     # ---------------------------------------------------------------- oncology (suspected cancer)
     R("oncology.breast_lump", "New breast lump", U, "oncology", NG12 + " 1.4 breast cancer",
       P(r"(?:lump|mass) in " + _POSS + r"(?:left |right )?breast|breast (?:lump|mass)"),
@@ -1220,7 +1288,8 @@ RULES: tuple[Rule, ...] = (
       P(r"(?:can'?t|cannot|unable to) (?:move|feel) (?:either|both|my|his|her) legs?|"
         r"(?:can'?t|cannot) feel anything below|numb (?:from|below) (?:the |my |his |her )?(?:waist|belly button|chest)|"
         r"(?:both|his|her|my) legs (?:have )?(?:gone|went|are|going) (?:\w+ )?(?:weak|numb|dead)|paraplegi\w*|"
-        r"(?-i:MSCC)|cord compression|bilateral (?:leg|lower limb) weakness|weakness (?:in|of) both legs|sensory level"),
+        r"(?-i:MSCC)|cord compression|bilateral (?:leg|lower limb) weakness|weakness (?:in|of) both legs|sensory level|"
+        r"legs\W+(?:\w+\W+){0,2}?like jelly|jelly legs|legs (?:keep )?giving way"),
       examples=("can't move either leg or feel anything below my belly button",),
       non_examples=("legs feel tired after the walk, no numbness",)),
     R("neuro.raised_intracranial_pressure", "Shunt or brain tumour with headache, vomiting or drowsiness", E,
@@ -1248,7 +1317,8 @@ RULES: tuple[Rule, ...] = (
     R("trauma.abdominal_injury_shock", "Blow to the abdomen with dizziness, pallor or shoulder-tip pain", E,
       "trauma", "ATLS 10th ed.: abdominal trauma (splenic injury, Kehr's sign); ESI v4 decision point B",
       P(r"(?:hit|kicked|punched|struck|elbowed|winded|blow|landed|fell) (?:\w+ ){0,6}?(?:in|on|to|onto) "
-        + _POSS + r"(?:belly|tummy|abdomen|stomach|ribs|side)|handlebar"),
+        + _POSS + r"(?:belly|tummy|abdomen|stomach|ribs|side)|handlebar\w*|(?:hit|kicked|punched|struck|bashed|banged|injured) "
+        r"(?:his|her|my|their) (?:tummy|belly|abdomen|stomach|side|ribs)"),
       P(r"dizz\w*|pale|faint\w*|light[- ]headed|shoulder[- ]?(?:tip )?pain|pain (?:\w+ ){0,3}(?:in)?to " + _POSS +
         r"(?:left )?shoulder|" + VOMIT + r" blood|collaps\w*"),
       examples=("hit in the belly by a football, now dizzy, pale, pain going up into my left shoulder",),
@@ -1334,7 +1404,7 @@ RULES: tuple[Rule, ...] = (
       "UKHSA carbon monoxide: recognition and emergency management",
       P(r"carbon monoxide|(?:CO|gas|boiler|co2?) (?:alarm|detector) (?:\w+ )?(?:went off|going off|sounding|beeping)|"
         r"(?:gas|exhaust|generator) fumes|(?:old |faulty )(?:gas )?(?:boiler|fire|heater|stove)|"
-        r"(?:better|fine) (?:when|once|after) (?:we|they|i) (?:go|went|get|got) out(?:side)?|"
+        r"(?:better|fine) (?:when|once|after|at) (?:\w+\W+){0,2}?(?:out|outside|work|away)|flame (?:\w+ ){0,3}?orange|"
         r"(?:whole family|everyone (?:in the house|at home)|all of us) (?:\w+ ){0,4}?(?:headaches?|sick|dizzy)"),
       P(r"headache|" + VOMIT + r"|dizz\w*|drows\w*|confus\w*|collaps\w*|unwell|sick"),
       examples=("boiler alarm went off and everyone has a headache and is throwing up",),
@@ -1342,9 +1412,9 @@ RULES: tuple[Rule, ...] = (
     R("gi.bowel_obstruction", "Not passing wind with vomiting or a swollen abdomen (obstruction)", E,
       "gastrointestinal", "NICE CKS: Acute abdomen — bowel obstruction (emergency surgical admission)",
       P(r"(?:not|haven'?t|hasn'?t|can'?t|cannot|unable to|no) (?:been )?(?:able to )?(?:opened (?:my|his|her|their) bowels "
-        r"(?:or|and|nor) )?(?:pass(?:ed|ing)? (?:any )?(?:wind|gas)|"
+        r"(?:or|and|nor) )?(?:pass(?:ed|ing)? (?:any )?(?:wind|gas)|pass(?:ed)? wind or (?:done|had) a poo|"
         r"farted|flatus)|absolute constipation|feculent|fa?ecal vomit\w*"),
-      P(VOMIT + r"|distend\w*|swollen (?:belly|tummy|abdomen|stomach)|bloat\w*|feculent"),
+      P(VOMIT + r"|distend\w*|swollen (?:belly|tummy|abdomen|stomach)|bloat\w*|feculent|blown up|tight (?:as|like) a drum"),
       examples=("absolute constipation, no flatus 3 days, distended, feculent vomiting",),
       non_examples=("constipated for 3 days but passing wind, no vomiting",)),
     R("gi.spreading_abdominal_pain", "Abdominal pain spreading across the whole abdomen, or moved to the right lower side with fever",
@@ -1368,6 +1438,8 @@ RULES: tuple[Rule, ...] = (
       "RCOG Green-top 63 antepartum haemorrhage: placental abruption",
       P(PREGNANT),
       P(r"(?:constant|severe|continuous|agoni[sz]ing) (?:\w+ ){0,2}?(?:abdominal|abdo|tummy|stomach|belly|uterine) pain|"
+        r"(?:constant|severe|continuous|agoni[sz]ing|awful) pain (?:in|across) (?:my |her |the )?(?:bump|tummy|belly|abdomen|uterus)|"
+        r"(?:belly|bump|tummy|uterus|abdomen) (?:has )?(?:gone|is|feels) (?:rock )?(?:hard|tense|rigid)|"
         r"(?:painful|tender) (?:constant )?(?:abdomen|uterus|bump)|woody|(?:hard|tense|rigid) (?:uterus|bump|tummy|abdomen)|"
         r"(?:uterus|bump|tummy) (?:is |feels )?(?:rock )?(?:hard|tense|rigid)"),
       P(r"(?:vaginal |(?-i:PV) )?bleed\w*|blood", ("hr", ">=", 0)),
@@ -1392,9 +1464,9 @@ RULES: tuple[Rule, ...] = (
       non_examples=("mild pelvic pain mid-cycle, no vomiting",)),
     R("urology.retention_severe", "Unable to pass any urine with severe pain or a swollen lower abdomen", E, "urology",
       "NHS: Urinary retention — go to A&E if you cannot pee at all; NICE CKS acute urinary retention",
-      P(r"(?:can'?t|cannot|unable to|(?:have|has)n'?t been able to|not been able to) (?:pee|urinate|pass (?:any )?(?:urine|water)|wee)(?: at all)?|"
+      P(r"(?:can'?t|cannot|unable to|(?:have|has)n'?t been able to|not been able to) (?:pee|urinate|pass (?:any )?(?:urine|water)|wee|pass a drop)(?: at all)?|"
         r"urinary retention"),
-      P(r"unbearable|agony|excruciating|severe|swollen|distend\w*|bulging|at all|pacing"),
+      P(r"unbearable|agony|excruciating|severe|swollen|distend\w*|bulging|bursting|at all|a drop|pacing"),
       examples=("haven't been able to pee at all for 12 hours, belly swollen, pain unbearable",),
       non_examples=("peeing often, stinging, able to pee",)),
     R("metabolic.new_dka_signs", "Thirst, passing lots of urine or weight loss with deep breathing, ketotic breath or vomiting",
@@ -1420,7 +1492,8 @@ RULES: tuple[Rule, ...] = (
     R("environment.hypothermia", "Cold exposure with drowsiness, confusion or temperature 35 °C or less", E,
       "environmental", "NICE CKS / Resuscitation Council UK 2021: accidental hypothermia",
       P(r"hypotherm\w*|found (?:\w+ ){0,4}?(?:outside|in the (?:snow|cold|garden|river))|(?:very|freezing|ice) cold to (?:the )?touch|"
-        r"(?:on|lying on) the floor (?:all night|overnight|for hours)", ("temp_c", "<=", 35)),
+        r"(?:on|lying on) the floor (?:all night|overnight|for hours)|freezing (?:cold )?to (?:the )?touch|heating (?:was )?off",
+        ("temp_c", "<=", 35)),
       P(CONFUSION + r"|confused|drows\w*|(?:won'?t|can'?t) stay awake|mumbling|slurr\w*|unresponsive|cold", ("temp_c", "<=", 35)),
       examples=("found on the floor all night, very confused and cold",),
       non_examples=("cold hands in winter, otherwise well",)),
@@ -1437,9 +1510,11 @@ RULES: tuple[Rule, ...] = (
       non_examples=("cord clamped after a normal birth, baby feeding well",)),
     R("trauma.compartment_syndrome", "Severe or increasing pain after a fracture, cast or crush injury", E, "trauma",
       "BOAST 10 (2016): diagnosis and management of compartment syndrome of the limbs",
-      P(r"cast|plaster|crush\w*|fractur\w*|broke|broken|squash\w*|trapped"),
+      P(r"cast|plaster|(?-i:POP)|crush\w*|fractur\w*|broke|broken|squash\w*|trapped|"
+        r"(?:shaft|tib\w*|fib\w*|radius|ulna|humerus|femur|forearm|wrist|ankle|leg|arm) ?#"),
       P(r"(?:pain|it) (?:is |'s )?(?:\w+ ){0,3}?(?:unbearable|out of proportion|way worse|much worse|getting worse)|"
-        r"tight as a drum|(?:rock )?hard and (?:swollen|tense)|worse when (?:\w+ ){0,3}?(?:move|moving|wiggl\w*|stretch\w*) "
+        r"tight as a drum|(?:rock )?hard and (?:swollen|tense)|escalating pain|pain on passive (?:\w+ ){0,2}?(?:extension|flexion|stretch\w*|movement)|"
+        r"worse when (?:\w+ ){0,3}?(?:move|moving|wiggl\w*|stretch\w*) "
         r"(?:my |his |her )?(?:toes|fingers)|(?:toes|fingers|foot|hand) (?:\w+ ){0,2}?(?:tingl\w*|numb|white|blue|cold)"),
       examples=("shin in a cast, pain now unbearable even with codeine, worse when I move my toes, foot tingling",),
       non_examples=("wrist in a cast, aching a little, fingers pink and moving",)),
@@ -1456,7 +1531,8 @@ RULES: tuple[Rule, ...] = (
       P(r"(?:(?:tummy|abdominal|abdo|stomach|epigastric|belly|upper abdominal) pain|pain in " + _POSS + r"(?:tummy|abdomen|stomach|belly)) "
         r"(?:\w+ ){0,3}?(?:going |radiating |boring )?"
         r"(?:through|into|to) (?:my |the |his |her )?back|(?:pain|hurts?) (?:\w+ ){0,4}?(?:over|going over|goes over) "
-        r"(?:speed |the )?bumps|(?:started|began) (?:a?round|near|at|by) " + _POSS + r"(?:belly ?button|navel|umbilicus)"),
+        r"(?:speed |the )?bumps|(?:worse|hurts?) (?:\w+ ){0,5}?(?:over|go over|going over) (?:speed )?bumps|"
+        r"(?:started|began) (?:a?round|near|at|by) " + _POSS + r"(?:belly ?button|navel|umbilicus)"),
       P(VOMIT + r"|" + FEVER + r"|10/10|severe|agony|unbearable", *_ANY_FEVER),
       examples=("tummy pain going through to my back, 10/10, vomiting non stop",),
       non_examples=("indigestion after a curry, no back pain, no vomiting",)),
@@ -1479,18 +1555,120 @@ RULES: tuple[Rule, ...] = (
       "NICE CG89 child maltreatment: 1.2 bruising or fracture in a child who is not independently mobile",
       P(r"baby|infant|newborn|(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|eleven) ?(?:-|\s)?(?:months?|weeks?)[- ]old",
         ("age", "<", 1)),
-      P(r"(?:leg|arm) (?:is )?(?:\w+ )?swollen|swollen (?:leg|arm)|won'?t move (?:his|her) (?:leg|arm)|"
+      P(r"(?:leg|arm|thigh) (?:is )?(?:\w+ )?swollen|swollen (?:(?-i:[LR]) |left |right )?(?:leg|arm|thigh)|"
+        r"(?:won'?t|not) mov\w* (?:his |her |the )?(?:leg|arm)|cries on handling|torn (?:\w+ )?frenulum|"
         r"screams? when (?:\w+ ){0,3}?(?:move|touch|chang|pick|lift)\w*|bruis\w* (?:\w+ ){0,3}?(?:cheek|face|ears?|neck|arms|torso|back)"),
       examples=("3 month old with bruises on his cheek and arms, leg swollen, screams when I change his nappy",),
       non_examples=("baby had her jabs, small bruise at the injection site",)),
     R("vitals.oxygen_critical", "SpO2 85 % or below", E, "vital_signs",
       "BTS 2017 emergency oxygen guideline: severe hypoxaemia (SpO2 < 85 %)", T(("spo2", "<=", 85)),
       examples=("SpO2 84%",), non_examples=("SpO2 94%",)),
+    R("neuro.stroke_signs_two", "Two or more BE-FAST signs described in everyday words", E, "neurological",
+      BEFAST + " (any two signs, as people describe them)",
+      P(r"face (?:\w+ ){0,2}?(?:looks? |is |gone |went )?(?:funny|odd|weird|lopsided|droop\w*|dropped|crooked|numb)|"
+        r"(?:dribbl\w*|drool\w*) (?:\w+ ){0,4}?(?:corner|side) of " + _POSS + r"mouth|(?:corner|side) of " + _POSS +
+        r"mouth (?:\w+ ){0,2}?(?:droop\w*|dropped|down)|smile (?:\w+ ){0,2}?(?:lopsided|crooked|uneven)"),
+      P(r"(?:words?|speech|talk\w*) (?:\w+ ){0,3}?(?:jumbled|muddled|garbled|slurr\w*|thick|funny|strange|wrong|gibberish|"
+        r"mixed up|coming out wrong)|talking gibberish|can'?t get (?:the |his |her |my )?words out|slurr\w*"),
+      P(r"(?:arm|hand|leg|side) (?:\w+ ){0,3}?(?:weak|numb|heavy|dead|useless|floppy|won'?t work)|"
+        r"(?:weak|numb) (?:\w+ ){0,2}?(?:arm|hand|leg|side)|dropping things|can'?t (?:lift|grip|hold)"),
+      P(r"(?:two of everything|double vision|seeing double|lost (?:the )?(?:vision|sight)|vision (?:\w+ ){0,2}?(?:went|gone) "
+        r"(?:black|grey|dark|blurry))"),
+      P(r"stagger\w*|(?:unsteady|wobbly) on (?:\w+ )?feet|can'?t walk straight|falling to one side|walking like "
+        r"(?:\w+ )?drunk|like (?:she'?s|he'?s|i'?m) drunk|room (?:is )?spinning"),
+      min_criteria=2,
+      examples=("his tea was dribbling out the corner of his mouth and his words were all jumbled",
+                "staggering like she's drunk, two of everything, words sound thick"),
+      non_examples=("drunk after a party, wobbly, no other symptoms",)),
+    R("neuro.meningitis_lay", "Fever with a rash that stays, light hurting the eyes or a stiff neck, in everyday words", E,
+      "infection/sepsis", "NICE NG240 meningitis (2024): 1.1 symptoms and signs (as carers describe them)",
+      P(FEVER + r"|hot|grizzly|flu", *_ANY_FEVER),
+      P(r"(?:spots?|rash|marks?|dots?|blotch\w*|pinpricks?)\W+(?:\w+\W+){0,8}?(?:stay\w*|still there|don'?t (?:go|fade)|"
+        r"doesn'?t (?:go|fade)|won'?t (?:go|fade))(?:\W+\w+){0,6}?\W*(?:press\w*|glass)|(?:press\w*|glass)\W+(?:\w+\W+){0,8}?"
+        r"(?:still there|stay\w*|don'?t fade|didn'?t fade)|pinprick|purple (?:dots|spots|blotches|marks|rash)|"
+        r"dark (?:red |purple )?(?:blotches|spots|dots|marks)|"
+        r"(?:lights?|light) (?:\w+ ){0,2}?(?:hurts?|hurting|killing|too bright)|(?:groans|screams|cries|winces) when "
+        r"(?:\w+ ){0,3}?(?:curtains|light)|(?:doesn'?t|don'?t|won'?t) want the lights? on|hates? the light|"
+        r"won'?t bend (?:his|her|my) (?:head|neck)|can'?t (?:bend|put) (?:his|her|my) (?:chin|head) (?:down|forward)|"
+        r"neck (?:\w+ )?(?:stiff|rigid)"),
+      examples=("hot and grizzly, tiny purple dots, pressed a glass on them and they're still there",),
+      non_examples=("high temperature, rash fades when pressed with a glass, happy in the light",)),
+    R("ingestion.battery_any", "A battery swallowed or missing from a toy or device", E, "toxicology",
+      "NPIS / TOXBASE: button battery ingestion — immediate emergency assessment, even without symptoms",
+      P(r"batter(?:y|ies)"),
+      P(r"swallow\w*|(?:in|into) (?:his|her|their|my) mouth|missing|\bate\b|eaten|chewed|sucking on"),
+      P(CHILD + r"|toddler|grandson|granddaughter|swallowed", ("age", "<", 16)),
+      examples=("the flat silver coin battery is missing from the scales, I think he swallowed it",),
+      non_examples=("battery in the remote is flat, child fine",)),
+    R("gi.bleeding_with_shock", "Bleeding with fainting, collapse or looking white as a sheet", E, "gastrointestinal",
+      ABCDE + " (C: haemorrhagic shock); NICE CG141 upper GI bleeding",
+      P(r"bleed\w*|(?<!sight of )blood(?! (?:pressure|tests?|sugars?|glucose|count|results?|donor|donation|thinners?))|"
+        r"(?:poos?|stools?) (?:[\w-]+ ){0,3}?black|black (?:[\w-]+ ){0,3}?(?:poos?|stools?)|tarry|tar-like"),
+      P(r"white as a sheet|(?:gone|went|looks?|is) (?:very |really )?(?:white|grey|gray|pale) and (?:clammy|sweaty|cold)|"
+        r"passed out|fainted|collapsed|blacked out|dizzy (?:when|on) (?:\w+ )?stand\w*"),
+      examples=("black sticky poos all day and he just passed out on the loo, white as a sheet",),
+      non_examples=("a small nosebleed yesterday, stopped, feels fine",)),
+    R("eye.high_velocity_injury", "Something struck the eye at speed with blurred vision or a misshapen pupil", E,
+      "ophthalmology", "Royal College of Ophthalmologists: suspected penetrating eye injury (immediate referral)",
+      P(r"hammer\w*|chisel\w*|grind\w*|drill\w*|strim\w*|mow\w*|explo\w*|firework"),
+      P(r"(?:flew|shot|went|got|bounced) (?:\w+ ){0,2}?(?:in|into) " + _POSS + r"(?:\w+ )?eye"),
+      P(r"vision (?:\w+ ){0,2}?(?:blurr\w*|gone|lost|worse)|blurr\w* vision|pupil (?:\w+ ){0,3}?(?:odd|misshapen|irregular|"
+        r"funny|tear)|(?:can'?t|cannot) see"),
+      examples=("hammering a nail, bit of metal flew into my eye, vision blurry, pupil looks odd",),
+      non_examples=("grinding metal, something scratchy in my eye, vision fine",)),
+    R("eye.giant_cell_arteritis_vision", "Temple headache or jaw pain on chewing with visual symptoms", E,
+      "ophthalmology", "BSR 2020 giant cell arteritis guideline: visual symptoms — same-day emergency assessment",
+      P(r"jaw (?:\w+ ){0,2}?(?:ache|aches|pain|hurts) (?:\w+ ){0,2}?(?:when|on) (?:\w+ )?chew\w*|jaw claudication|"
+        r"(?:tender|sore) (?:scalp|temples?)|temporal (?:headache|artery|tenderness)|giant cell|(?-i:GCA)|"
+        r"headaches? (?:\w+ ){0,2}?(?:at|on) the (?:side|temple)"),
+      P(r"(?:sight|vision) (?:\w+ ){0,6}?(?:went|gone|going) (?:\w+ )?(?:grey|gray|black|dark|blurr\w*|dim)|"
+        r"double vision|amaurosis|lost (?:the )?(?:sight|vision)|(?:curtain|shadow) over"),
+      examples=("headaches at the side, jaw aches when she chews, sight in her left eye went grey twice",),
+      non_examples=("jaw aches when chewing after the dentist, vision normal",)),
+    R("cardiac.stimulant_chest_pain", "Chest pain after cocaine or amphetamines", E, "cardiovascular",
+      NICE_CP + "; RCEM / TOXBASE cocaine-associated chest pain",
+      P(r"coke|cocaine|crack|speed|amphetamine\w*|(?-i:MDMA)|ecstasy|meth\w*"), P(CHEST_PAIN),
+      examples=("took a load of coke last night, now chest tight and crushing",),
+      non_examples=("used cocaine years ago, no chest pain now",)),
+    R("mental_health.psychosis_with_weapon", "Psychotic symptoms with a weapon or threats", E, "mental_health",
+      "NICE CG178 psychosis and schizophrenia: crisis care (risk to self or others)",
+      P(r"voices|paranoi\w*|psychos\w*|psychotic|hallucinat\w*|beaming|persecut\w*|(?:spying|after) (?:on )?(?:him|her|me)"),
+      P(r"knife|knives|weapon|gun|axe|machete|hammer|threaten\w*|(?:deal with|get|hurt|kill) (?:them|him|her|everyone)"),
+      examples=("says the neighbours are beaming voices into his head, he's taken a kitchen knife into his room",),
+      non_examples=("hears voices at night, on medication, no thoughts of harming anyone, no weapons",)),
+    R("vascular.acute_limb_ischaemia_cues", "A suddenly cold, pale or mottled limb with pain or numbness", E,
+      "cardiovascular", "NICE CKS: Peripheral arterial disease — acute limb ischaemia (6 Ps), as people describe it",
+      P(r"leg|foot|feet|toes|arm|hand|fingers|limb"),
+      P(r"cold|white|pale|mottl\w*|blue|pulseless"),
+      P(r"pain\w*|sore|agony|numb|(?:can'?t|cannot) (?:feel|move)|tingl\w*"),
+      P(r"sudden\w*|(?:an?|one|two|\d) hours? ago|this morning|overnight|came on|irregular heart\w*|(?-i:AF)|atrial "
+        r"fibrillation|off (?:warfarin|apixaban|rivaroxaban|blood thinners)"),
+      examples=("my foot went suddenly cold and white, really painful, can't move my toes",),
+      non_examples=("cold hands in winter for years, they go white then red, no pain now",)),
+    R("trauma.hip_fracture_signs", "Shortened, rotated leg after a fall", E, "trauma",
+      "NICE CG124 hip fracture: 1.1 (emergency department assessment)",
+      P(r"shortened and (?:externally |internally )?rotated|(?:leg|foot) (?:is )?(?:\w+ )?(?:shorter|turned out\w*)"),
+      examples=("fall, L leg shortened and externally rotated",), non_examples=("legs equal length, walking",)),
+    R("metabolic.diabetic_altered", "Diabetic, sweaty or shaky, and confused, drowsy or not making sense", E,
+      "metabolic/labs", "JBDS 2022 hypoglycaemia in adults: severe hypoglycaemia (call an ambulance if drowsy or unable "
+      "to swallow)",
+      P(DIABETIC + r"|insulin|gliclazide|sulphonylurea"),
+      P(CONFUSION + r"|drows\w*|unresponsive|unconscious|" + SEIZURE),
+      P(r"sweat\w*|shak\w*|clammy|juice|sugar|hypo\w*|won'?t (?:eat|drink)"),
+      examples=("wife is diabetic, sweaty, shaky and not making sense, getting more drowsy",),
+      non_examples=("diabetic, sugars fine, a bit tired, talking normally",)),
+    R("urology.torsion_cues", "Sudden testicular pain, or testicular pain with vomiting", E, "urology",
+      "NICE CKS: Scrotal pain and swelling — suspected testicular torsion (immediate referral)",
+      P(r"testic\w*|testis|testes|ball|balls|scrot\w*|nut|nuts"),
+      P(r"sudden\w*|rolling (?:around|about)|agoni\w*|excruciating|woke (?:up )?with|" + VOMIT),
+      P(r"pain\w*|hurts?|agony|swollen|sore"),
+      examples=("teenage son rolling around with pain in his testicle, started suddenly an hour ago, sick once",),
+      non_examples=("dull ache in my testicle for 3 months, no swelling, no vomiting",)),
     R("ingestion.button_battery", "Swallowed a button battery, magnets or a caustic product", E, "toxicology",
       "NPIS / TOXBASE: button battery and caustic ingestion (immediate emergency assessment)",
       P(r"(?:swallowed|ate|eaten|drank|drunk|chewed|sucked|in (?:his|her|their) mouth) (?:\w+ ){0,5}?(?:button batter(?:y|ies)|"
         r"batter(?:y|ies)|magnets|bleach|dishwasher (?:liquid|tablets?|pods?)|washing (?:\w+ )?(?:pods?|capsules?|tablets?)|"
-        r"drain cleaner|oven cleaner|caustic)"),
+        r"drain (?:cleaner|unblocker|opener)|oven cleaner|caustic|unblocker|descaler|limescale remover)"),
       examples=("toddler swallowed one of those button batteries 20 minutes ago, seems fine",),
       non_examples=("changed the battery in the remote, nobody swallowed anything",)),
     # ---------------------------------------------------------------- lay phrasings
@@ -1539,6 +1717,12 @@ RULES: tuple[Rule, ...] = (
       non_examples=("a streak of blood on the paper, toilet not full of blood",)),
 )
 # fmt: on
+
+# Stroke signs that have gone away are a TIA: same-day specialist review (NICE NG128 1.1.2),
+# not an ambulance; the neuro.tia_resolved rule sets that floor instead.
+_RESOLVES = frozenset({"neuro.face_droop", "neuro.arm_weakness", "neuro.speech_difficulty", "neuro.sudden_vision_loss",
+                       "neuro.sudden_balance_loss", "neuro.face_drop_lay", "neuro.stroke_signs_two"})
+RULES = tuple(replace(r, unless=RESOLVED) if r.id in _RESOLVES else r for r in RULES)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -1619,24 +1803,36 @@ def find_red_flags(text: str) -> list[RedFlag]:
         return []
     t = _Text(text)
     meas = _measure(text)
-    concept_cache: dict[str, str | None] = {}
+    concept_cache: dict[str, re.Match | None] = {}
     flags: list[RedFlag] = []
     for rule in RULES:
+        need = rule.min_criteria or len(rule.criteria)
         spans: list[str] = []
-        for crit in rule.criteria:
+        matches: list[re.Match] = []
+        met = 0
+        for n, crit in enumerate(rule.criteria):
+            if met + len(rule.criteria) - n < need:
+                break  # too few criteria left to reach `need`
             span = None
             if crit.pattern is not None:
                 key = crit.pattern.pattern
                 if key not in concept_cache:
-                    concept_cache[key] = t.first_affirmed(crit.pattern)
-                span = concept_cache[key]
+                    concept_cache[key] = t.first_affirmed_match(crit.pattern)
+                if concept_cache[key] is not None:
+                    matches.append(concept_cache[key])
+                    span = concept_cache[key].group(0)
             if span is None:
                 span = _threshold_hit(meas, crit.thresholds)
             if span is None:
-                break
+                continue
+            met += 1
             if span not in spans:
                 spans.append(span)
-        else:
+        if rule.unless is not None and any(
+            rule.unless.search(t.sentence(m)) and not _ONGOING.search(t.sentence(m)) for m in matches
+        ):
+            continue
+        if met >= need:
             flags.append(
                 RedFlag(rule.id, rule.label, rule.level, " + ".join(spans), rule.guideline)
             )

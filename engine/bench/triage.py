@@ -135,7 +135,7 @@ def _markdown(r: dict) -> str:
         lines += ["", f"## Independent set — {ind['items']} messages by writers who never saw the rules", "",
                   "resources/medical/triage_independent.jsonl: written from clinical knowledge, in batches, by separate "
                   "writers with no access to the rules, the benchmarks or the tests; never used for training. Each "
-                  "batch's first reading, before anyone had seen it, is the fair figure:", "",
+                  "batch's first look (its first reading, before anyone had seen it) is the fair figure:", "",
                   "| batch | read | items | emergency recall (rules alone) | emergency recall | accuracy | macro-F1 | "
                   "self-care over-triage |", "|---|---|---:|---:|---:|---:|---:|---:|"]
         for batch, first in ind["first_looks"].items():

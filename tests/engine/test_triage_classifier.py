@@ -91,4 +91,4 @@ def test_bench_triage_reports_the_pipeline_on_the_held_out_split(trained, tmp_pa
     # the independent set (never used for training or rules) is reported beside it, with its first look
     independent = result["independent"]
     assert independent["items"] >= 400 and all(first["date"] for first in independent["first_looks"].values())
-    assert "## Independent set" in text and "First look" in text
+    assert "## Independent set" in text and "first look" in text

@@ -191,7 +191,7 @@ def _mrx(label: str, tail: str = "") -> re.Pattern:
 
 
 _RX_HR = _mrx(
-    r"hr|heart rate|pulse(?: rate)?|tachycardic|bradycardic|heart(?:'?s)?(?: rate)?(?: is| was| has been)?"
+    r"hr|heart rate|ventricular rate|pulse(?: rate)?|tachycardic|bradycardic|heart(?:'?s)?(?: rate)?(?: is| was| has been)?"
     r"(?: racing| beating| going| pounding| running| at)(?: at)?|(?:pulse|heart rate|heart)(?: is| was)?"
     r"(?: really| very| so)? (?:slow|fast|low|high|racing),?",
     r"\s*(?:bpm|/min|beats)?",
@@ -224,6 +224,7 @@ _RX_LACTATE = _mrx(r"lactate|lac")
 _AGE_UNITS = r"(years?|yrs?|yr|y|months?|mths?|mos?|mo|weeks?|wks?|wk|days?)"
 _RX_AGE = [
     re.compile(r"\b(\d{1,2}) ?(/ ?12) ?(?=[MF]\b|\s*(?:old|infant|baby|boy|girl))"),  # "8/12 M": months
+    re.compile(r"\b(\d{1,2}) ?(/ ?52) ?(?=[MF]\b|,?\s*(?:old|infant|baby|boy|girl|neonate))"),  # "6/52 infant": weeks
     re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s*-?\s*" + _AGE_UNITS + r"\s*-?\s*old\b", _FLAGS),
     re.compile(r"\baged?\s+(\d{1,3}(?:\.\d+)?)\s*" + _AGE_UNITS + r"?\b", _FLAGS),
     re.compile(r"\b(\d{1,3})\s*(yo|y/o|y\.o\.?)", _FLAGS),
@@ -264,6 +265,8 @@ _PLAUSIBLE = {
 
 def _age_years(value: float, unit: str) -> float:
     unit = unit.lower()
+    if unit.replace(" ", "") == "/52":
+        return value / 52
     if unit.startswith(("mo", "mth", "/")):
         return value / 12
     if unit.startswith("w"):
@@ -434,6 +437,7 @@ SYNCOPE = (
 )
 FEVER = (
     r"fever\w*|febrile|pyrexi\w*|high (?:temp|temperature)|burning up|rigou?rs|feels? (?:really |very |so )?hot(?! flush)|"
+    r"(?:a|and|has|had|with|running) (?:high |raging |bit of a |huge )?temp(?:erature)?(?! (?:of )?(?:3[0-7]|9[0-9])\b)(?= (?:all|since|for|and|today|\w+ing)\b|[,.])|"
     r"temp(?:erature)? (?:is )?(?:high|raised)"
 )
 INFECTION = (
@@ -442,7 +446,7 @@ INFECTION = (
 )
 POSTPARTUM = (r"postpartum|post[- ]partum|post[- ]?natal|(?:gave|given) birth|had (?:a|my|her|the|our) baby|"
               r"after (?:the )?(?:birth|delivery)|delivered (?:\w+ )?(?:baby|days? ago|last)|day \d+ (?:post[- ]?partum|after birth)|"
-              r"(?:c-?section|caesarean) (?:\w+ )?(?:days?|weeks?) ago")
+              r"(?:c-?section|caesarean) (?:\w+ )?(?:days?|weeks?) ago|post (?:\w+ )?delivery|(?:vaginal|normal|home) delivery")
 VOMIT = r"vomit\w*|throw(?:ing)? up|threw up|thrown up|being sick|been sick|bringing up|brought up|(?-i:N/V|N\+V|N&V)|puk\w*|emesis"
 PREGNANT = (
     r"pregnan(?:t|cy)(?! test)|(?<![\d/])(?:[4-9]|[1-3]\d|4[0-2])(?:\+\d)?\s*/\s*40(?![\d/])|"
@@ -464,12 +468,14 @@ CHILD = (
     r"little one|my \d+ ?(?:month|week|day|year)[- ]old"
 )
 HEAD_INJURY = (
-    r"head (?:injury|trauma|knock|strike|bump)|(?:hit|banged|bumped|struck|knocked) " + _POSS + r"head|"
+    r"head (?:injury|trauma|knock|strike|bump)|(?:hit|hitting|banged|banging|bumped|bumping|struck|striking|knocked|"
+    r"knocking|whacked) " + _POSS + r"head|"
     r"(?:swelling|lump|bump|egg|cut|gash|wound|bruise) (?:\w+\W+){0,2}?(?:on|to|of) " + _POSS +
     r"(?:head|forehead|scalp)|(?:landed|fell) on " + _POSS + r"head|onto (?:(?:his|her|my|their) |the back of (?:his|her|my) )head|"
     r"(?:blow|bang|knock) (?:to|on) " + _POSS + r"head|fell and hit"
 )
-SEIZURE = r"seizur\w*|fit(?:ting|s)?(?! (?:and well|for|to|in|into))|convuls\w*|(?-i:GTC)"
+SEIZURE = (r"seizur\w*|fit(?:ting|s)?(?! (?:and well|for|to|in|into))|convuls\w*|(?-i:GTC)|went (?:stiff|rigid) and "
+           r"(?:jerk|shak)\w*|(?:rigid|stiff) and (?:jerking|shaking)")
 DIABETIC = r"diabet\w*|type 1|(?-i:T1DM|DM|IDDM)|on insulin|insulin[- ]dependent"
 ALLERGEN = (
     r"stung|sting|bee|wasp|hornet|peanuts?|nuts?|shellfish|prawns?|food|allerg\w*|"
@@ -640,7 +646,7 @@ RULES: tuple[Rule, ...] = (
       non_examples=("no weakness or speech problems",)),
     R("neuro.thunderclap_headache", "Thunderclap or worst-ever headache", E, "neurological",
       "NICE CKS: Headache — assessment, red flags (thunderclap headache, SAH)",
-      P(r"worst headache (?:of (?:my|his|her|their) life|ever)|thunderclap|"
+      P(r"worst headache (?:of (?:my |his |her |their )?life|ever)|thunderclap|"
         r"sudden(?:ly)? (?:severe|explosive|intense|excruciating) headache|"
         r"headache (?:came on|started) (?:suddenly|like a)|like being hit (?:on|in) the head|"
         r"head like (?:someone|somebody|being) (?:\w+ )?(?:smacked|hit|kicked|struck|whacked|shot)|almighty bang|"
@@ -657,6 +663,7 @@ RULES: tuple[Rule, ...] = (
       P(r"status epilepticus|(?:seizur\w*|fit(?:ting|s)?|convuls\w*)\W+(?:\w+\W+){0,5}?"
         r"(?:(?:more than|over|longer than|>) ?" + _BIG + r" ?min\w*|won'?t stop|not stopping|"
         r"one after another|back[- ]to[- ]back)|(?:without|not) (?:regaining|recovering|coming round|waking up)|"
+        r"(?:hasn'?t|haven'?t|not|didn'?t) (?:come|came|coming) round (?:between|in between)|"
         r"(?:[2-9]|two|three|four|several|multiple|repeated) (?:\w+ )?(?:seizures|fits|convulsions) in "
         r"(?:an? |the last |one |1 ?|2 ?)?(?:hour|h|hr|day|24 ?h\w*)|"
         r"(?:fit|seizure|convulsion)s? (?:that )?(?:won'?t|will not|isn'?t|hasn'?t|not) stop\w*|"
@@ -682,6 +689,7 @@ RULES: tuple[Rule, ...] = (
     R("neuro.cauda_equina_saddle", "Saddle numbness (cauda equina)", E, "neurological",
       "NICE CKS: Sciatica / low back pain — cauda equina syndrome red flags",
       P(r"saddle (?:numbness|an(?:a)?esthesia|area (?:numb\w*|tingl\w*))|numb when (?:i |he |she )?wipe|"
+        r"(?:can'?t|cannot) feel (?:the )?(?:toilet paper|tissue|paper) (?:when )?wip\w*|"
         r"(?:bum|bottom|buttocks|between (?:my|his|her) legs|back passage|private parts)\W+" + _gap(3) + r"(?:numb|tingl\w*|no feeling)|"
         r"can'?t (?:tell|feel) when (?:i|he|she) (?:need|needs) (?:a |to )?(?:wee|pee|poo|go)|"
         r"numb\w* (?:around|between|in) " + _POSS + r"(?:bottom|buttocks|genitals|anus|inner thighs|groin)"),
@@ -690,7 +698,7 @@ RULES: tuple[Rule, ...] = (
       "neurological", "NICE CKS: Sciatica / low back pain — cauda equina syndrome red flags",
       P(r"back ?(?:pain|ache)|backache|sciatica|lumbago"),
       P(r"(?:new |lost control of |loss of )(?:bladder|bowel)(?: control)?|incontinen\w+|wet (?:myself|himself|herself)|"
-        r"can'?t (?:pee|urinate|pass urine)|urinary retention"),
+        r"can'?t (?:pee|urinate|pass urine)|urinary retention|hasn'?t (?:passed urine|peed|weed)"),
       examples=("low back pain and new incontinence of urine",),
       non_examples=("back pain, no incontinence",)),
     # ---------------------------------------------------------------- trauma / head injury
@@ -709,7 +717,9 @@ RULES: tuple[Rule, ...] = (
     R("trauma.severe_bleeding", "Heavy or uncontrolled bleeding", E, "trauma",
       ABCDE + " (<C> catastrophic haemorrhage); ATLS 10th ed.",
       P(r"(?:bleeding|blood) (?:heavily|profusely|everywhere|won'?t stop|not stopping|"
-        r"spurting|pumping|pouring)|spurting (?:\w+ ){0,2}?blood|blood'?s? (?:is )?(?:coming|pouring|gushing|pumping|squirting) "
+        r"spurting|pumping|pouring)|spurting (?:\w+ ){0,2}?blood|still spurting|soak\w* through (?:\d+ |two |three |several |the )?"
+        r"(?:\w+ )?(?:towels?|bandages?|dressings?|tea towels?)|(?:pinching|pressure|pressing) (?:\w+ ){0,2}?(?:hasn'?t|has not|didn'?t|"
+        r"won'?t|isn'?t) (?:\w+ )?stop\w*|filled (?:a |the |half a )?(?:\w+ ){0,2}?(?:bowl|bucket|basin|sink)|blood'?s? (?:is )?(?:coming|pouring|gushing|pumping|squirting) "
         r"(?:out )?(?:\w+ )?(?:fast|quickly|everywhere)|bleed\w* (?:\w+ ){0,3}?(?:even )?with (?:\w+ ){0,3}?pressing on it|(?:keeps?|kept) (?:coming|soaking|bleeding) through (?:the )?"
         r"(?:towel|bandage|dressing|cloth)|(?:bleed\w*|nosebleed|epistaxis) (?:\w+ ){0,2}?(?:won'?t|will not|doesn'?t|isn'?t|not) "
         r"stop\w*(?: \w+){0,3} (?:(?:after|for|despite) )?(?:more than |over )?(?:half an hour|an hour|\d\d+ ?min\w*|"
@@ -728,7 +738,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:burn|scald)\w* (?:\w+\W+){0,8}?(?:bigger|larger) than (?:his|her|my|their|the|a) (?:hand|palm)|"
         r"(?:burn|scald)\w* (?:\w+\W+){0,4}?(?:across|covering|over) (?:most|all|the whole|half) of|"
         r"(?:white|charred|black) and leathery|leathery|"
-        r"(?:burn\w*|scald\w*|boiling|hot (?:water|oil|fat|tea|coffee)|pan of)\W+(?:\w+\W+){0,10}?(?:face|chest|tummy|abdomen|belly|"
+        r"(?:burn\w*|scald\w*|boil\w*|kettle|hot (?:water|oil|fat|tea|coffee|drink)|pan of)\W+(?:\w+\W+){0,10}?(?:face|chest|tummy|abdomen|belly|"
         r"back|neck|genitals|groin|both (?:arms|legs|hands))(?:\W+\w+){0,12}?\W+(?:white (?:patches|areas|skin)|peeling|"
         r"skin (?:is )?(?:coming|came) off|blister\w*|screaming)|"
         r"(?:[5-9]|[1-9]\d) ?% ?(?:(?-i:T?BSA)|body surface|of (?:his|her|the) body)"),
@@ -736,20 +746,21 @@ RULES: tuple[Rule, ...] = (
       non_examples=("no burns to the face",)),
     R("trauma.penetrating_injury", "Stab, gunshot or penetrating wound", E, "trauma",
       "ESI v4 handbook: decision point B (high-risk situation); ATLS 10th ed.",
-      P(r"stab(?:bed| wound)|gunshot|shot (?:in|with)|impaled|knife wound|"
+      P(r"stab(?:bed| wound)|gunshot|shot (?:in|with)|impaled|knife wound|glassed|bottled|"
         r"penetrating (?:injury|wound|trauma)"),
       examples=("stabbed in the abdomen",), non_examples=("was stabbed years ago",)),
     R("trauma.high_energy_mechanism", "High-energy injury mechanism", E, "trauma",
       "ESI v4 handbook: decision point B; ACS field triage 2021 mechanism criteria",
       P(r"(?:hit|knocked down|run over) by a (?:car|vehicle|bus|lorry|truck|van)|"
         r"(?:fell|fall(?:en)?) (?:from|off|out of) (?:\w+\W+){0,3}?(?:height|ladder|roof|balcony|scaffold\w*|"
-        r"window|storey|story|tree|cliff|bridge)|"
+        r"window|storey|story|tree|cliff|bridge)|(?:came|fell|thrown) off (?:\w+ )?(?:motorbike|motorcycle|horse)|"
         r"(?:car|motorbike|motorcycle|road traffic|high[- ]speed) (?:crash|accident|collision)|(?-i:RTC|RTA|MVC)"),
       examples=("fell from a ladder onto concrete",),
       non_examples=("car crash in 2015, now back pain",)),
     R("trauma.open_or_deformed_fracture", "Deformed limb or bone through skin", E, "trauma",
       "NICE NG37 fractures (complex): 1.1 open fractures",
-      P(r"(?:bone|arm|leg|wrist|ankle) (?:is )?(?:deformed|bent|at a (?:strange|funny|odd|weird) angle)|"
+      P(r"(?:bone|arm|forearm|leg|shin|thigh|wrist|ankle|elbow|finger) (?:is )?(?:deformed|bent|at a (?:strange|funny|odd|weird) angle)|"
+        r"(?:dinner[- ]fork|obvious|gross) deformity|"
         r"bone (?:sticking|poking) (?:out|through)|open fracture|compound fracture"),
       examples=("his leg is at a funny angle after the tackle",),
       non_examples=("no bone sticking out",)),
@@ -764,7 +775,8 @@ RULES: tuple[Rule, ...] = (
     R("respiratory.cannot_speak_sentences", "Unable to speak in full sentences", E, "respiratory",
       "BTS/SIGN 158 asthma: acute severe asthma (cannot complete sentences)",
       P(r"(?:can'?t|cannot|unable to|not able to) (?:speak|talk|finish|complete) (?:in )?(?:full |whole |complete )?sentences|"
-        r"(?:speaking|talking) in (?:single |short )?words|one[- ]word (?:answers|sentences)"),
+        r"(?:speaking|talking) in (?:single |short )?words|one[- ]word (?:answers|sentences)|"
+        r"(?:can )?only (?:say|speak|manage|get out) (?:a (?:couple|few) (?:of )?|one or two |two or three )?words"),
       examples=("so breathless she can't speak in full sentences",),
       non_examples=("able to speak in full sentences",)),
     R("respiratory.not_breathing", "Not breathing, no pulse or choking to unresponsiveness", E,
@@ -785,6 +797,7 @@ RULES: tuple[Rule, ...] = (
       "respiratory", "BTS/SIGN 158 asthma: acute asthma management (poor response to bronchodilator)",
       P(r"asthma\w*|wheez\w*|inhaler|salbutamol|ventolin|albuterol|puffer|reliever|nebuli[sz]er"),
       P(r"not (?:helping|working|responding|touching it)|(?:no|little) (?:help|relief|improvement|effect)|"
+        r"(?:barely|hardly) (?:helping|working|touching it|doing anything)|"
         r"isn'?t (?:helping|working)|doesn'?t (?:help|work)|hasn'?t (?:helped|worked)|"
         r"(?:every|each) (?:few minutes|hour)|(?:10|ten|\d\d) puffs"),
       examples=("asthma attack, blue inhaler not helping",),
@@ -796,12 +809,14 @@ RULES: tuple[Rule, ...] = (
       examples=("toddler choking on a grape",), non_examples=("no choking episode",)),
     R("respiratory.stridor", "Stridor or severe breathing effort", E, "respiratory",
       ABCDE + " (A: airway); NICE CKS Croup — severe",
-      P(r"stridor|noisy breathing (?:in|at rest)|high[- ]pitched (?:noise|sound|whistle) (?:when|on) breathing"),
+      P(r"stridor|noisy breathing (?:in|at rest)|high[- ]pitched (?:noise|sound|whistle) (?:when|on) breathing|"
+        r"(?:crowing|whistling|squeaky|squeaking|high[- ]pitched|rasping)(?:/\w+)? (?:\w+ ){0,2}?(?:noise|sound)\w*(?:\W+\w+){0,4}?\W+"
+        r"(?:every|each|when(?:ever)?|as) (?:\w+ )?breath\w*"),
       examples=("barking cough and stridor at rest",), non_examples=("no stridor",)),
     R("respiratory.massive_haemoptysis", "Coughing up large amounts of blood", E, "respiratory",
       "BTS guideline: massive haemoptysis (emergency)",
       P(r"coughing (?:up )?(?:lots of|a lot of|large amounts? of|cups? of|a cupful of|mouthfuls of) blood|"
-        r"massive ha?emoptysis|massive hemoptysis|coughing (?:up )?(?:\w+ ){0,3}?blood(?:\W+\w+){0,4}?\W+(?:a )?(?:cupful|cup|mugful|"
+        r"massive ha?emoptysis|massive hemoptysis|cough\w* (?:up )?" + _gap(6) + r"(?:mug|cup|cupful|mugful|bowl)\w* (?:of )?(?:\w+ )?blood|coughing (?:up )?(?:\w+ ){0,3}?blood(?:\W+\w+){0,4}?\W+(?:a )?(?:cupful|cup|mugful|"
         r"mouthfuls?)|pink,? frothy (?:sputum|spit|phlegm)|(?:acute )?pulmonary o?edema"),
       examples=("coughing up a lot of blood",), non_examples=("not coughing up a lot of blood",)),
     R("respiratory.haemoptysis", "Coughing up blood (haemoptysis)", U, "respiratory",
@@ -814,7 +829,7 @@ RULES: tuple[Rule, ...] = (
       P(r"(?:swell\w*|swollen|puffy) (?:of |in )?" + _POSS + r"(?:lips?|tongue|throat|mouth)|"
         r"(?:lips?|tongue|throat|mouth) (?:is |are |feels? |getting |went |became )?(?:swell\w*|swollen|puffy|closing)|"
         r"throat (?:is )?(?:closing|tightening)|angio-?o?edema|angioedema|"
-        r"(?:lips?|tongue|face|mouth) (?:\w+ ){0,3}?(?:puff\w*|swell\w*|swollen|thick)|swollen (?:face|lips|tongue)|"
+        r"(?:lips?|tongue|face|mouth) (?:\w+ ){0,3}?(?:puff\w*|swell\w*|swollen|thick|massive|huge|enormous)|swollen (?:face|lips|tongue)|"
         r"throat feels? (?:\w+ )?(?:thick|tight|funny|closing)"),
       examples=("tongue swelling after eating prawns",),
       non_examples=("no lip swelling", "mother had anaphylaxis with tongue swelling")),
@@ -829,7 +844,8 @@ RULES: tuple[Rule, ...] = (
     R("allergy.urticaria_with_compromise", "Hives or swelling with wheeze, breathing difficulty or low blood pressure", E,
       "allergy", ANAPH + " (skin features with airway, breathing or circulation problems)",
       P(r"hives|urticaria\w*|welts|angio-?o?edema|nettle rash"),
-      P(r"wheez\w*|" + BREATHLESS + r"|throat (?:\w+ )?(?:tight\w*|closing)|faint\w*|collaps\w*|dizz\w*", ("sbp", "<=", 90)),
+      P(r"wheez\w*|whistl\w*|hoarse|" + BREATHLESS + r"|throat (?:\w+ )?(?:tight\w*|closing)|faint\w*|collaps\w*|dizz\w*",
+        ("sbp", "<=", 90)),
       examples=("generalised urticaria, BP 80/40, wheeze",),
       non_examples=("hives after a new soap, breathing normally, no wheeze",)),
     # ---------------------------------------------------------------- mental health
@@ -868,7 +884,7 @@ RULES: tuple[Rule, ...] = (
         r"batter(?:y|ies)|magnets|dishwasher (?:liquid|tablets?|pods?)|washing (?:\w+ )?(?:pods?|capsules?|tablets?)|"
         r"detergent|drain cleaner|oven cleaner|caustic|anti-?freeze|weed ?killer|paraquat|white spirit|"
         r"paraffin|lamp oil|methanol|pesticide|rat poison|slug pellets)|button batter(?:y|ies)|"
-        r"(?<!food )poison\w*(?! ivy| oak)|carbon monoxide"),
+        r"(?<!food )poison\w*(?! ivy| oak)|carbon monoxide|empty (?:\w+ ){0,2}?(?:packets?|bottles?|boxes|blister packs?) of"),
       examples=("took 20 paracetamol tablets an hour ago",),
       non_examples=("no overdose", "overdose years ago")),
     R("mental_health.harm_to_others", "Intent to harm others or command hallucinations", E,
@@ -912,7 +928,8 @@ RULES: tuple[Rule, ...] = (
       examples=("febrile with photophobia",), non_examples=("fever, no photophobia",)),
     R("infection.neutropenic_sepsis", "Fever during chemotherapy", E, "infection/sepsis",
       "NICE CG151 neutropenic sepsis: 1.1 suspected neutropenic sepsis",
-      P(r"chemo\w*|neutropen\w*|on (?:cancer )?treatment for (?:leukaemia|lymphoma|cancer)|(?:post |after )?cycle \d+ (?:of )?"
+      P(r"chemo\w*|neutropen\w*|on (?:cancer )?treatment for (?:leukaemia|lymphoma|cancer)|methotrexate|clozapine|"
+        r"carbimazole|azathioprine|mycophenolate|agranulocytosis|(?:post |after )?cycle \d+ (?:of )?"
         r"(?:\w+\W+){0,2}?(?:for|of)|(?-i:FEC-?T?|R-?CHOP|ABVD|FOLFOX|FOLFIRI|CAPOX|BEP|EC-?T)\b"),
       P(FEVER, *_ANY_FEVER),
       examples=("on chemotherapy and temp 38.3",),
@@ -929,7 +946,7 @@ RULES: tuple[Rule, ...] = (
     # ---------------------------------------------------------------- gastrointestinal
     R("gi.haematemesis", "Vomiting blood", E, "gastrointestinal",
       "NICE CG141 upper GI bleeding: 1.1; NICE CKS GI bleeding",
-      P(r"(?:vomit\w*|throw\w* up|threw up|puk\w*|being sick|sick\w*|bringing up|brought up) (?:up )?(?:fresh |some |a lot of )?blood|"
+      P(r"(?:vomit\w*|throw\w* up|threw up|puk\w*|being sick|sick\w*|bringing up|brought up) (?:up )?" + _gap(7) + r"blood|"
         r"(?:bloody|blood in " + _POSS + r") vomit|ha?ematemesis|hematemesis"),
       examples=("vomiting blood since lunch",),
       non_examples=("not vomiting blood", "no fever, no haematemesis")),
@@ -964,7 +981,8 @@ RULES: tuple[Rule, ...] = (
     R("gi.bilious_vomiting_child", "Green (bilious) vomiting in a child", E, "paediatric",
       "NICE NG143 / RCS paediatric surgery: bilious vomiting (malrotation)",
       P(r"green (?:vomit|bile|sick|stuff|liquid)|bilious vomit\w*|vomit\w* (?:green|bile)|"
-        r"(?:sick|vomit\w*|throw\w* up|bringing up|brought up) (?:\w+ ){0,2}?green"),
+        r"(?:sick|vomit\w*|throw\w* up|bringing up|brought up|come back up|came back up|coming back up) (?:\w+ ){0,3}?green|"
+        r"(?<!non-)(?<!non )bilious"),
       P(CHILD, ("age", "<", 16)),
       examples=("baby vomiting green bile",), non_examples=("baby, no green vomit",)),
     R("gi.dysphagia", "New difficulty swallowing", U, "gastrointestinal",
@@ -1006,7 +1024,8 @@ RULES: tuple[Rule, ...] = (
       P(r"(?:reduced|decreased|fewer|less|no|absent|stopped) (?:\w+ )?(?:fetal|foetal|baby'?s?) movements?|"
         r"(?-i:RFM)|baby (?:is |has )?(?:not moving|moving less|stopped moving|hasn'?t moved)|"
         r"baby(?:'s)? (?:is |has been )?moving (?:\w+ ){0,3}?less|(?:fewer|less) (?:kicks|movements) than (?:usual|normal)|"
-        r"(?:haven'?t|hasn'?t|not) felt (?:\w+ )?(?:him|her|it|the baby|baby|them) (?:move|moving|kick\w*)"),
+        r"(?:haven'?t|hasn'?t|not) felt (?:\w+ )?(?:him|her|it|the baby|baby|them) (?:move|moving|kick\w*)|"
+        r"(?:can'?t|cannot) remember (?:feeling|the last time) (?:\w+ ){0,3}?(?:kick|move)\w*"),
       examples=("32/40, baby moving less since yesterday",),
       non_examples=("denies reduced fetal movements",)),
     R("obstetric.pre_eclampsia_symptoms", "Pregnant with severe headache, visual disturbance or epigastric pain", E,
@@ -1032,7 +1051,7 @@ RULES: tuple[Rule, ...] = (
       "RCOG Green-top 52 postpartum haemorrhage",
       P(POSTPARTUM),
       P(r"(?:heavy|heavily|lots of|a lot of|soaking|large|gush\w*|profuse) (?:\w+ )?(?:bleed\w*|blood|clots)|"
-        r"bleeding heavily|soaking (?:through )?(?:a |one )?pads?|clots (?:the size of|as big as|bigger than|larger than)|"
+        r"bleeding heavily|soaking (?:through )?(?:a |one )?(?:\w+ )?pads?|clots (?:the size of|as big as|bigger than|larger than)|"
         r"(?:golf ?ball|fist|plum|lemon|palm)[- ]sized clots|bleed\w* (?:a lot|heavily|loads)|in gushes|"
         r"soaked (?:through )?(?:\d+|two|three|four|several) (?:\w+ )?(?:towels|pads)"),
       examples=("gave birth last week, now bleeding heavily with clots",),
@@ -1064,7 +1083,7 @@ RULES: tuple[Rule, ...] = (
     R("paediatric.unable_to_drink", "Child unable to drink or feed", E, "paediatric", IMCI,
       P(CHILD, ("age", "<", 5)),
       P(r"(?:unable|not able|can'?t|cannot|won'?t|refus\w*) (?:to )?(?:drink|feed|breastfeed|breast ?feed|suck|"
-        r"take (?:any )?(?:fluids|milk|feeds))|not (?:drinking|feeding)(?: at all)?"),
+        r"take (?:any )?(?:fluids|milk|feeds))|not (?:drinking|feeding)(?! more| much| extra| as much| a lot)(?: at all)?"),
       examples=("my 2 year old is not drinking at all",),
       non_examples=("toddler drinking well, no refusal to drink",)),
     R("paediatric.lethargic", "Child lethargic, floppy or hard to wake", E, "paediatric",
@@ -1094,7 +1113,8 @@ RULES: tuple[Rule, ...] = (
     R("paediatric.respiratory_distress", "Child grunting or with chest indrawing", E, "paediatric",
       IMCI + " (chest indrawing, stridor); " + NG143,
       P(CHILD, ("age", "<", 16)),
-      P(r"grunting|chest (?:in-?drawing|recession|sucking in)|ribs (?:are )?sucking in|"
+      P(r"grunting|chest (?:in-?drawing|recession|sucking in)|ribs (?:are )?sucking in|(?:skin )?(?:between|under) (?:his|her|the) "
+        r"ribs (?:\w+ )?(?:is |are )?(?:sucking|pulling|going|drawing) in|"
         r"(?:subcostal|intercostal) recession|nasal flaring|head bobbing"),
       examples=("baby grunting with chest indrawing",), non_examples=("infant, no grunting",)),
     R("paediatric.mottled_or_pale", "Child mottled, ashen or blue", E, "paediatric", NG143,
@@ -1132,7 +1152,8 @@ RULES: tuple[Rule, ...] = (
     # ---------------------------------------------------------------- ophthalmology
     R("eye.chemical_injury", "Chemical in the eye", E, "ophthalmology",
       "Royal College of Ophthalmologists: chemical eye injury — immediate irrigation",
-      P(r"(?:chemical|bleach|acid|alkali|cement|lime|oven cleaner|drain[- ]cleaner|caustic|sodium hydroxide|ammonia)"
+      P(r"(?:chemical|bleach|acid|alkali|cement|lime|oven cleaner|drain[- ]cleaner|caustic|sodium hydroxide|ammonia|"
+        r"cleaning (?:the )?oven|spray|aerosol|cleaning product|detergent)"
         r"\W+(?:\w+\W+){0,8}?(?:splash\w*|flick\w*|spray\w*|squirt\w*|went|got) (?:\w+ ){0,3}?(?:in|into|to) (?:\w+ ){0,2}?eyes?|"
         r"(?:chemical|bleach|acid|alkali|cement|lime|oven cleaner|drain cleaner|caustic)\W+(?:\w+\W+){0,4}?"
         r"(?:in|into) (?:\w+ )?eyes?|chemical (?:eye )?(?:injury|splash|burn) (?:to|in) " + _POSS + r"eyes?"),
@@ -1141,7 +1162,8 @@ RULES: tuple[Rule, ...] = (
       "NICE CKS: Red eye — acute angle-closure glaucoma",
       P(r"painful red eye|red,? painful eye|eye pain (?:with|and) (?:blurred vision|halos|vomiting)|"
         r"halos? (?:a?round|over) (?:the )?lights|(?:fixed|mid)[- ](?:mid[- ])?dilated pupil|(?:hazy|cloudy|steamy) cornea|"
-        r"haloes|pupil (?:\w+ ){0,2}?(?:fixed|mid-?dilated)|cornea (?:\w+ )?(?:hazy|cloudy|steamy)"),
+        r"haloes|pupil (?:\w+ ){0,2}?(?:fixed|mid-?dilated)|cornea (?:\w+ )?(?:hazy|cloudy|steamy)|(?:rainbow|coloured|colored) "
+        r"(?:rings|halos?|circles) (?:a?round|over)|eye (?:\w+ ){0,3}?(?:painful and red|red and painful)"),
       examples=("painful red eye and halos around lights",), non_examples=("no painful red eye",)),
     R("eye.retinal_detachment", "New flashes or floaters", U, "ophthalmology",
       "NICE CKS: Retinal detachment — same-day referral",
@@ -1149,7 +1171,7 @@ RULES: tuple[Rule, ...] = (
       examples=("flashes with new floaters since this morning",), non_examples=("no new floaters",)),
     R("eye.curtain_over_vision", "A curtain or shadow coming over the vision", E, "ophthalmology",
       "NHS: detached retina — go to eye casualty or A&E immediately; NICE CKS retinal detachment",
-      P(r"(?:shadow|curtain|veil|blind)\W+(?:\w+\W+){0,2}?(?:over|across|coming down (?:over|in)?|in) " + _gap(5) +
+      P(r"(?:shadow|curtain|veil|blind)\W+(?:\w+\W+){0,2}?(?:over|across|coming (?:down|across) (?:over|in|from)?|in) " + _gap(7) +
         r"(?:vision|eye|sight)"),
       examples=("a curtain coming down over the top half of my vision",), non_examples=("no shadow over my vision",)),
     # ---------------------------------------------------------------- oncology (suspected cancer)
@@ -1272,8 +1294,8 @@ RULES: tuple[Rule, ...] = (
       examples=("IVDU, fever 39.6, new murmur",), non_examples=("fever, no new murmur",)),
     R("vascular.known_aneurysm_pain", "Known aneurysm with new pain or fainting", E, "cardiovascular",
       "NICE NG156 abdominal aortic aneurysm: 1.1 symptomatic or ruptured AAA (refer immediately)",
-      P(r"aneurysm|(?-i:AAA)"),
-      P(r"pain|ache|pop|faint\w*|collaps\w*|light[- ]headed|dizz\w*"),
+      P(r"aneurysm|(?-i:AAA)|swelling in (?:his|her|my|the) (?:main )?artery|aort\w*"),
+      P(r"pain|ache|pop|faint\w*|collaps\w*|light[- ]headed|dizz\w*|went down"),
       examples=("felt a pop and a pulsing pain into my back, I have an aneurysm they were watching",),
       non_examples=("aneurysm screening letter arrived, no symptoms",)),
     R("vascular.shock", "Low blood pressure with signs of shock", E, "cardiovascular",
@@ -1309,16 +1331,18 @@ RULES: tuple[Rule, ...] = (
       non_examples=("tired but stays awake and answers properly",)),
     R("neuro.alcohol_withdrawal_complicated", "Alcohol withdrawal with a fit, hallucinations or confusion", E,
       "neurological", "NICE CG100 alcohol-use disorders: 1.1 admit for withdrawal seizures or delirium tremens",
-      P(r"(?:stopped|stopping|cut down|quit|without) (?:\w+ ){0,2}?(?:drinking|alcohol|booze)|(?:alcohol|drink\w*) withdrawal|"
-        r"drinking heavily"),
-      P(SEIZURE + r"|hallucinat\w*|seeing (?:things|bugs|insects|spiders)|(?:delirium|DTs)|" + CONFUSION),
+      P(r"(?:stopped|stopping|cut down|quit|without) (?:\w+ ){0,2}?(?:drinking|alcohol|booze|vodka|beer|wine|cider|whisky|gin)|"
+        r"(?:alcohol|drink\w*) withdrawal|drinking heavily|cold turkey"),
+      P(SEIZURE + r"|hallucinat\w*|seeing (?:\w+ )?(?:things|bugs|insects|spiders)|(?:picking at|brushing off) (?:\w+ )?"
+        r"(?:insects|bugs|things|spiders)|(?:delirium|DTs)|" + CONFUSION),
       examples=("stopped drinking three days ago, seeing bugs on the walls and had a fit",),
       non_examples=("cut down on drinking, sleeping badly, no fits or hallucinations",)),
     R("trauma.abdominal_injury_shock", "Blow to the abdomen with dizziness, pallor or shoulder-tip pain", E,
       "trauma", "ATLS 10th ed.: abdominal trauma (splenic injury, Kehr's sign); ESI v4 decision point B",
       P(r"(?:hit|kicked|punched|struck|elbowed|winded|blow|landed|fell) (?:\w+ ){0,6}?(?:in|on|to|onto) "
         + _POSS + r"(?:belly|tummy|abdomen|stomach|ribs|side)|handlebar\w*|(?:hit|kicked|punched|struck|bashed|banged|injured) "
-        r"(?:his|her|my|their) (?:tummy|belly|abdomen|stomach|side|ribs)"),
+        r"(?:his|her|my|their) (?:tummy|belly|abdomen|stomach|side|ribs)|(?:came|fell|thrown) off (?:\w+ )?(?:motorbike|"
+        r"motorcycle|horse|quad|scooter)"),
       P(r"dizz\w*|pale|faint\w*|light[- ]headed|shoulder[- ]?(?:tip )?pain|pain (?:\w+ ){0,3}(?:in)?to " + _POSS +
         r"(?:left )?shoulder|" + VOMIT + r" blood|collaps\w*"),
       examples=("hit in the belly by a football, now dizzy, pale, pain going up into my left shoulder",),
@@ -1342,8 +1366,8 @@ RULES: tuple[Rule, ...] = (
       non_examples=("SpO2 97%, short of breath on exertion",)),
     R("ent.cannot_swallow_saliva", "Drooling or unable to swallow saliva (epiglottitis, abscess, caustic)", E,
       "ENT", "NICE CKS: Sore throat — admit if stridor, drooling or unable to swallow (epiglottitis, quinsy)",
-      P(r"(?:can'?t|cannot|unable to|won'?t) swallow (?:\w+ ){0,2}?(?:saliva|spit|fluids|anything)|drool\w*|"
-        r"sitting forward to breathe|tripod\w*|hot potato voice"),
+      P(r"(?:can'?t|cannot|unable to|won'?t) swallow (?:\w+ ){0,2}?(?:saliva|spit|fluids|anything)|drool\w*|dribbl\w*|"
+        r"sitting forward to breathe|tripod\w*|hot potato voice|sitting (?:bolt )?upright (?:\w+ )?leaning forward"),
       P(FEVER + r"|sore throat|throat|" + BREATHLESS + r"|won'?t swallow|can'?t swallow|drank|swallowed|bleach|"
         r"dishwasher|sitting forward", *_ANY_FEVER),
       examples=("high fever, drooling, can't swallow her spit, sitting forward to breathe",),
@@ -1403,7 +1427,8 @@ RULES: tuple[Rule, ...] = (
     R("poisoning.carbon_monoxide", "Carbon monoxide exposure", E, "toxicology",
       "UKHSA carbon monoxide: recognition and emergency management",
       P(r"carbon monoxide|(?:CO|gas|boiler|co2?) (?:alarm|detector) (?:\w+ )?(?:went off|going off|sounding|beeping)|"
-        r"(?:gas|exhaust|generator) fumes|(?:old |faulty )(?:gas )?(?:boiler|fire|heater|stove)|"
+        r"(?:gas|exhaust|generator) fumes|(?:old |faulty )(?:gas )?(?:boiler|fire|heater|stove)|car (?:engine )?running|"
+        r"(?-i:CO) (?:reading|level)|"
         r"(?:better|fine) (?:when|once|after|at) (?:\w+\W+){0,2}?(?:out|outside|work|away)|flame (?:\w+ ){0,3}?orange|"
         r"(?:whole family|everyone (?:in the house|at home)|all of us) (?:\w+ ){0,4}?(?:headaches?|sick|dizzy)"),
       P(r"headache|" + VOMIT + r"|dizz\w*|drows\w*|confus\w*|collaps\w*|unwell|sick"),
@@ -1413,8 +1438,10 @@ RULES: tuple[Rule, ...] = (
       "gastrointestinal", "NICE CKS: Acute abdomen — bowel obstruction (emergency surgical admission)",
       P(r"(?:not|haven'?t|hasn'?t|can'?t|cannot|unable to|no) (?:been )?(?:able to )?(?:opened (?:my|his|her|their) bowels "
         r"(?:or|and|nor) )?(?:pass(?:ed|ing)? (?:any )?(?:wind|gas)|pass(?:ed)? wind or (?:done|had) a poo|"
+        r"(?:had|done) a poo (?:or|and|nor) (?:even )?pass(?:ed)? wind|"
         r"farted|flatus)|absolute constipation|feculent|fa?ecal vomit\w*"),
-      P(VOMIT + r"|distend\w*|swollen (?:belly|tummy|abdomen|stomach)|bloat\w*|feculent|blown up|tight (?:as|like) a drum"),
+      P(VOMIT + r"|distend\w*|swollen (?:belly|tummy|abdomen|stomach)|bloat\w*|feculent|blown up|tight (?:as|like) a drum|"
+        r"like a balloon"),
       examples=("absolute constipation, no flatus 3 days, distended, feculent vomiting",),
       non_examples=("constipated for 3 days but passing wind, no vomiting",)),
     R("gi.spreading_abdominal_pain", "Abdominal pain spreading across the whole abdomen, or moved to the right lower side with fever",
@@ -1465,8 +1492,9 @@ RULES: tuple[Rule, ...] = (
     R("urology.retention_severe", "Unable to pass any urine with severe pain or a swollen lower abdomen", E, "urology",
       "NHS: Urinary retention — go to A&E if you cannot pee at all; NICE CKS acute urinary retention",
       P(r"(?:can'?t|cannot|unable to|(?:have|has)n'?t been able to|not been able to) (?:pee|urinate|pass (?:any )?(?:urine|water)|wee|pass a drop)(?: at all)?|"
-        r"urinary retention"),
-      P(r"unbearable|agony|excruciating|severe|swollen|distend\w*|bulging|bursting|at all|a drop|pacing"),
+        r"urinary retention|(?:unable to|can'?t|cannot) void|palpable (?:\w+ )?bladder"),
+      P(r"unbearable|agony|excruciating|severe|swollen|distend\w*|bulging|bursting|at all|a drop|pacing|distress\w*|"
+        r"tender|palpable"),
       examples=("haven't been able to pee at all for 12 hours, belly swollen, pain unbearable",),
       non_examples=("peeing often, stinging, able to pee",)),
     R("metabolic.new_dka_signs", "Thirst, passing lots of urine or weight loss with deep breathing, ketotic breath or vomiting",
@@ -1547,7 +1575,7 @@ RULES: tuple[Rule, ...] = (
     R("infection.asplenia_fever", "Fever without a working spleen", E, "infection/sepsis",
       "BSH 2011 guideline on prevention of infection in hyposplenism: fever is a medical emergency",
       P(r"(?:spleen (?:was |had been |has been )?(?:removed|taken out)|splenectomy|asplenia|hyposplenism|no spleen)"
-        r"(?: (?:\w+ )?(?:years?|months?|decades?) ago)?"),
+        r"(?:\W+(?:\w+\W+){0,6}?(?:years?|months?|decades?) ago)?"),
       P(FEVER + r"|shiver\w*|rigou?rs", *_ANY_FEVER),
       examples=("had my spleen removed years ago, now a high fever and shivering",),
       non_examples=("splenectomy, vaccines up to date, no fever",)),
@@ -1664,6 +1692,91 @@ RULES: tuple[Rule, ...] = (
       P(r"pain\w*|hurts?|agony|swollen|sore"),
       examples=("teenage son rolling around with pain in his testicle, started suddenly an hour ago, sick once",),
       non_examples=("dull ache in my testicle for 3 months, no swelling, no vomiting",)),
+    R("toxicology.lithium_toxicity", "On lithium with tremor, unsteadiness, vomiting or confusion", E, "toxicology",
+      "NICE CKS: Bipolar disorder — lithium toxicity (emergency admission); MHRA lithium safety",
+      P(r"lithium|priadel|camcolit"),
+      P(r"(?:coarse )?tremor|shak\w*|unsteady|wobbly|ataxi\w*|" + VOMIT + r"|diarrh\w*|" + CONFUSION + r"|confused|drows\w*|"
+        + SEIZURE),
+      examples=("on lithium for years, started ibuprofen, now coarse tremor, unsteady, vomiting and muddled",),
+      non_examples=("on lithium, level 0.6 last month, well",)),
+    R("toxicology.serotonin_or_nms", "Fever with clonus, rigidity or agitation on serotonergic or antipsychotic medicines", E,
+      "toxicology", "TOXBASE / NICE CKS: serotonin syndrome and neuroleptic malignant syndrome (emergency)",
+      P(r"sertraline|fluoxetine|citalopram|escitalopram|paroxetine|venlafaxine|duloxetine|(?-i:SSRIs?|SNRIs?|MAOIs?)|"
+        r"tramadol|(?-i:MDMA)|ecstasy|linezolid|haloperidol|olanzapine|risperidone|quetiapine|clozapine|aripiprazole|"
+        r"antipsychotic\w*|antidepressant\w*"),
+      P(r"clonus|myoclonus|rigid\w*|stiff (?:as a board|all over)|(?:lead[- ]pipe|muscle) rigidity|agitat\w*|"
+        r"(?:very|burning) hot|hyperthermi\w*", ("temp_c", ">=", 39.0)),
+      P(r"clonus|myoclonus|rigid\w*|tremor|sweat\w*|agitat\w*|" + CONFUSION + r"|confused", ("temp_c", ">=", 38.5)),
+      examples=("started tramadol on sertraline, agitated, sweating, inducible clonus, T 39.4",),
+      non_examples=("on sertraline, mild nausea for a week, no fever or stiffness",)),
+    R("mental_health.postpartum_psychosis", "After birth: not sleeping, strange beliefs, voices or confusion", E,
+      "mental_health", "NICE CG192 antenatal and postnatal mental health: 1.10 suspected postpartum psychosis (urgent "
+      "assessment within 4 hours)",
+      P(POSTPARTUM),
+      P(r"voices|hallucinat\w*|psychos\w*|psychotic|paranoi\w*|(?:believes|thinks|says) (?:\w+ ){0,3}?(?:baby|child|"
+        r"they|people|someone|god|devil)|not (?:hers|his|ours|my baby)|(?:hasn'?t|not|hardly) slept (?:in|for) "
+        r"(?:\d|two|three|four|five|days)|manic|mania|" + CONFUSION),
+      examples=("3 wks post-partum, hasn't slept in 4 days, believes baby is not hers, talking about voices",),
+      non_examples=("had a baby 2 weeks ago, tired and tearful at times, sleeping when baby sleeps",)),
+    R("mental_health.means_and_intent", "Access to lethal means with goodbyes or suicidal words", E, "mental_health",
+      "NICE NG225 self-harm (2022): 1.3; NICE CKS Suicide risk (access to means, final acts)",
+      P(r"shot ?gun|gun|rifle|firearm|rope|noose|ligature|(?:railway|train) (?:tracks|line)|bridge|cliff|car park roof|"
+        r"(?:tablets|pills) (?:\w+ ){0,2}?(?:saved|lined up|ready)"),
+      P(r"goodbye\w*|(?:say\w*|said|texted|text\w*) (?:\w+ ){0,3}?sorry|suicid\w*|end (?:it|my life|his life|her life)|"
+        r"kill (?:him|her|my|them)sel(?:f|ves)|no point|don'?t want to (?:live|be here|be alive)|better off without"),
+      examples=("posting goodbye stuff and texted me he's got his dad's shotgun out and is sorry",),
+      non_examples=("went clay shooting with a shotgun at the weekend, had a great time",)),
+    R("gi.cholangitis", "Jaundice with fever or rigors", E, "gastrointestinal",
+      "NICE CKS / Tokyo Guidelines 2018: acute cholangitis (Charcot's triad) — emergency admission",
+      P(r"jaundic\w*|yellow (?:skin|eyes)|(?:skin|eyes|she|he|i) (?:(?:look|looks|are|is|turning|gone|going|looking|has|have) ){0,2}yellow|"
+        r"(?:gone|turned|going|turning|looks?|looking) (?:\w+ )?yellow"),
+      P(FEVER + r"|shiver\w*|rigou?rs|shak\w*", *_ANY_FEVER),
+      examples=("gone yellow over the last day, high temperature and shivers, pain under the right ribs",),
+      non_examples=("slightly yellow eyes for months, no fever, known Gilbert's",)),
+    R("trauma.amputation", "A finger, limb or part of the body cut off or hanging off", E, "trauma",
+      "BSSH / NICE NG37: traumatic amputation — emergency referral with the part kept",
+      P(r"(?:finger|thumb|toe|hand|foot|ear|nose|tip)\w* (?:\w+ ){0,4}?(?:hanging off|cut off|chopped off|severed|come off)|"
+        r"amputat\w*|severed"),
+      examples=("the end of my index finger is hanging off by a flap of skin",),
+      non_examples=("small cut on my fingertip, nothing hanging off",)),
+    R("trauma.hand_tendon_or_nerve", "A cut with loss of finger movement or feeling", E, "trauma",
+      "BSSH standards: suspected flexor tendon or digital nerve injury (same-day hand surgery, via the emergency department)",
+      P(r"cut|knife|glass|laceration|slash\w*|sliced|stab\w*"),
+      P(r"(?:can'?t|cannot|unable to) (?:bend|straighten|move|flex) (?:my |his |her )?(?:\w+ )?(?:finger|thumb|fingers)"),
+      examples=("knife went into my palm, can't bend my ring finger at all, numb on one side",),
+      non_examples=("cut my finger, can bend and straighten it fine, feeling normal",)),
+    R("obstetric.ohss", "After IVF egg collection: swollen abdomen, little urine or breathlessness", E, "gynaecology",
+      "RCOG Green-top 5 ovarian hyperstimulation syndrome: severe OHSS (admission)",
+      P(r"egg collection|(?-i:IVF)|ovarian (?:hyper)?stimulation|(?-i:OHSS)|fertility (?:treatment|injections)"),
+      P(r"(?:belly|tummy|abdomen|stomach) (?:\w+ ){0,3}?(?:swollen|swelled|bloated|distended)|(?:hardly|barely|not) (?:weeing|peeing)|"
+        + BREATHLESS),
+      examples=("egg collection 4 days ago, belly swollen massively, hardly weeing, struggling to breathe",),
+      non_examples=("IVF cycle next month, no symptoms",)),
+    R("obstetric.cord_or_part_felt", "Waters broken with something felt or seen at the vagina", E, "obstetric",
+      "RCOG Green-top 50 umbilical cord prolapse",
+      P(r"waters? (?:have |has |just )?(?:broke|broken|went|gone|ruptured|came)|(?-i:SROM)|gush"),
+      P(r"(?:loop|something) (?:\w+ ){0,3}?(?:down there|coming out|hanging|at (?:the|my|her) (?:vagina|entrance))|"
+        r"loop of|(?:feel|felt|see|saw) (?:\w+ ){0,2}?(?:something|a loop)"),
+      examples=("waters went in a big gush and I can feel something like a loop down there",),
+      non_examples=("waters broke, clear fluid, contractions starting, nothing else felt",)),
+    R("neuro.ascending_weakness", "Weakness spreading up the legs with swallowing or breathing difficulty (Guillain–Barré)",
+      E, "neurological", "NICE CKS / Brighton criteria: suspected Guillain–Barré syndrome with bulbar or respiratory "
+      "involvement (emergency)",
+      P(r"ascending (?:tingling|weakness|paralysis|numbness)|(?:guillain|(?-i:GBS))|weakness (?:\w+ ){0,3}?(?:spreading|moving|going) up|"
+        r"(?:legs|both legs) (?:\w+ ){0,2}?weak\w*|unable to (?:stand|walk)"),
+      P(r"(?:difficulty|trouble|problems?) swallowing|can'?t swallow|" + BREATHLESS + r"|(?-i:FVC) (?:falling|dropping|\d)|areflexi\w*"),
+      examples=("ascending tingling and leg weakness, now unable to stand, difficulty swallowing",),
+      non_examples=("tingling in both feet for a year, diabetic, walking normally",)),
+    R("cardiac.heart_block", "Complete heart block or a very slow pulse with dizziness or falls", E, "cardiovascular",
+      "Resuscitation Council UK 2021: bradycardia algorithm (adverse features); ESC 2021 pacing guideline",
+      P(r"complete heart block|(?-i:CHB)|third[- ]degree (?:heart )?block|(?:2:1|mobitz (?:ii|2)) (?:heart )?block"),
+      examples=("ECG complete heart block, ventricular rate 32",), non_examples=("ECG normal sinus rhythm",)),
+    R("trauma.neck_wound", "A neck wound with heavy bleeding, swelling or a changing voice", E, "trauma",
+      "ATLS 10th ed.: penetrating neck injury (hard signs)",
+      P(r"neck (?:\w+ ){0,2}?(?:wound|laceration|cut|stab\w*|injur\w*)|(?:wound|laceration|cut|stab\w*|glassed) (?:\w+ ){0,3}?neck"),
+      P(r"bleeding (?:heavily|a lot|badly)|soak\w*|spurt\w*|pour\w*|expanding|swelling|voice|breath\w*|stridor"),
+      examples=("glassed in the neck, laceration, bleeding soaking through dressings, voice changing",),
+      non_examples=("small shaving cut on my neck, stopped bleeding",)),
     R("ingestion.button_battery", "Swallowed a button battery, magnets or a caustic product", E, "toxicology",
       "NPIS / TOXBASE: button battery and caustic ingestion (immediate emergency assessment)",
       P(r"(?:swallowed|ate|eaten|drank|drunk|chewed|sucked|in (?:his|her|their) mouth) (?:\w+ ){0,5}?(?:button batter(?:y|ies)|"
@@ -1706,7 +1819,8 @@ RULES: tuple[Rule, ...] = (
     R("skin.blistering_with_mucosa", "Skin peeling or blistering with mouth or eye sores", E, "dermatology",
       "British Association of Dermatologists 2016 SJS/TEN guideline: recognition",
       P(r"skin (?:\w+\W+){0,3}?peel\w* (?:\w+\W+){0,2}?(?:sheets|off)|blisters? (?:\w+\W+){0,3}?(?:mouth|eyes|lips)|"
-        r"skin detachment|mucosal involvement"),
+        r"skin detachment|mucosal involvement|skin (?:\w+ ){0,2}?(?:shearing|sloughing)|(?:dusky|blistering) (?:\w+ )?rash"
+        r"(?:\W+\w+){0,6}?\W+(?:mouth|eyes?|lips|ulcer\w*)"),
       examples=("my skin is peeling off in sheets with blisters in my mouth",),
       non_examples=("a little peeling after sunburn, no blisters, mouth and eyes fine",)),
     R("gi.heavy_rectal_bleeding_lay", "A lot of blood from the bottom", E, "gastrointestinal",

@@ -31,6 +31,8 @@ FIRST_LOOKS = {
            "pipeline_accuracy": 0.650, "pipeline_macro_f1": 0.622, "self_care_over_triage": 0.489},
     "th": {"date": "2026-11-29", "items": 200, "rules_emergency_recall": 0.643, "pipeline_emergency_recall": 0.929,
            "pipeline_accuracy": 0.725, "pipeline_macro_f1": 0.702, "self_care_over_triage": 0.333},
+    "ti": {"date": "2026-11-29", "items": 200, "rules_emergency_recall": 0.771, "pipeline_emergency_recall": 0.957,
+           "pipeline_accuracy": 0.735, "pipeline_macro_f1": 0.706, "self_care_over_triage": 0.311},
 }
 
 

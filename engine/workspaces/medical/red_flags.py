@@ -193,7 +193,7 @@ def _mrx(label: str, tail: str = "") -> re.Pattern:
 _RX_HR = _mrx(
     r"hr|heart rate|ventricular rate|pulse(?: rate)?|tachycardic|bradycardic|heart(?:'?s)?(?: rate)?(?: is| was| has been)?"
     r"(?: racing| beating| going| pounding| running| at)(?: at)?|(?:pulse|heart rate|heart)(?: is| was)?"
-    r"(?: really| very| so)? (?:slow|fast|low|high|racing),?",
+    r"(?: really| very| so)? (?:slow|fast|low|high|racing),?|(?:smart ?)?watch|fitbit|heart rate monitor",
     r"\s*(?:bpm|/min|beats)?",
 )
 _RX_RR = _mrx(r"rr|resp(?:iratory)? rate|resps|breathing rate|respirations", r"\s*(?:/min)?")
@@ -488,7 +488,7 @@ CONFUSION = (
     r"confused (?:today|since|this|now|and)|muddled|not with it|away with the fairies|(?:doesn'?t|does not|didn'?t) (?:know|recogni[sz]e) (?:who|where|me|us|"
     r"(?:his|her) (?:own )?(?:wife|husband|family|children|kids|daughter|son))|talking (?:nonsense|gibberish)|"
     r"delirium|delirious|disorientated|disoriented|not making (?:any )?sense|hardly making sense|making no sense|"
-    r"talking rubbish|"
+    r"talking rubbish|(?:answers|talking|speaking) in gibberish|"
     r"altered mental (?:state|status)"
 )
 URINE_NONE = (
@@ -497,6 +497,14 @@ URINE_NONE = (
     r"no urine output|anuri\w*"
 )
 _BIG = r"(?:5|five|[6-9]|\d\d|six|seven|eight|nine|ten)"
+# Medicines that can be dangerous to a small child in one or two doses (TOXBASE / NPIS).
+TOXIC_IN_CHILDREN = (r"amitriptyline|nortriptyline|imipramine|codeine|co-?codamol|tramadol|morphine|oxycodone|methadone|"
+                     r"buprenorphine|propranolol|atenolol|amlodipine|nifedipine|diltiazem|verapamil|iron tablets|digoxin|"
+                     r"insulin|gliclazide|lithium|quetiapine|olanzapine|clonidine|lamotrigine|carbamazepine|"
+                     r"(?:blood pressure|heart|diabetes|sleeping) (?:pills|tablets|meds)")
+MEDICINES = (r"sertraline|citalopram|fluoxetine|mirtazapine|amitriptyline|nortriptyline|codeine|tramadol|morphine|oxycodone|"
+             r"methadone|paracetamol|diazepam|zopiclone|quetiapine|olanzapine|lithium|propranolol|amlodipine|insulin|"
+             r"iron tablets|digoxin|warfarin|metformin|gliclazide")
 # ...but not when the same sentence says it is back or still there.
 _ONGOING = _rx(r"(?:happening|started|come back|coming back|back) again|not settling|not gone|still (?:there|going|weak|numb|"
                r"slurred|drooping)|ongoing|(?:isn'?t|hasn'?t|not) (?:going away|gone away|getting better)")
@@ -589,10 +597,10 @@ RULES: tuple[Rule, ...] = (
       non_examples=("no pulsatile mass in the abdomen",)),
     R("respiratory.pulmonary_embolism", "Breathlessness with a swollen calf or pleuritic pain", E,
       "respiratory", "NICE NG158 VTE: 1.1 PE signs; Wells score",
-      P(BREATHLESS), P(r"(?:swollen|painful|tender) calf|calf (?:\w+ ){0,2}?(?:swelling|swollen|pain\w*|tender)|(?-i:DVT)|"
+      P(BREATHLESS), P(r"(?:swollen|painful|tender) calf|calf (?:\w+ ){0,2}?(?:swelling|swollen|pain\w*|tender|fat|sore|hot|bigger)|(?-i:DVT)|"
                        r"(?:pain|hurts?|sharp|stabbing)\W+" + _gap(3) + r"(?:when|on|if) (?:i |he |she )?"
                        r"(?:breath\w* in|breath\w*|inhal\w*|tak\w* a (?:deep )?breath)|pleuritic|"
-                       r"coughing (?:up )?(?:\w+ ){0,3}?blood|leg (?:\w+\W+){0,3}?(?:swollen|massive|red and tight)"),
+                       r"cough\w* (?:up )?(?:\w+ ){0,3}?blood|leg (?:\w+\W+){0,3}?(?:swollen|massive|red and tight)"),
       examples=("sudden SOB with a swollen calf after a long flight",),
       non_examples=("short of breath, no calf swelling",)),
     # ---------------------------------------------------------------- neurological
@@ -650,6 +658,7 @@ RULES: tuple[Rule, ...] = (
         r"sudden(?:ly)? (?:severe|explosive|intense|excruciating) headache|"
         r"headache (?:came on|started) (?:suddenly|like a)|like being hit (?:on|in) the head|"
         r"head like (?:someone|somebody|being) (?:\w+ )?(?:smacked|hit|kicked|struck|whacked|shot)|almighty bang|"
+        r"(?:instantly|immediately) maximal|maximal (?:at|within) (?:onset|seconds)|hit with a (?:bat|hammer|cricket bat)|"
         r"explosion in " + _POSS + r"head|(?:bang|thunderclap|explosion) in the back of " + _POSS + r"head"),
       examples=("worst headache of my life, came on in seconds",),
       non_examples=("not the worst headache of her life, usual migraine",)),
@@ -690,15 +699,17 @@ RULES: tuple[Rule, ...] = (
       "NICE CKS: Sciatica / low back pain — cauda equina syndrome red flags",
       P(r"saddle (?:numbness|an(?:a)?esthesia|area (?:numb\w*|tingl\w*))|numb when (?:i |he |she )?wipe|"
         r"(?:can'?t|cannot) feel (?:the )?(?:toilet paper|tissue|paper) (?:when )?wip\w*|"
+        r"numb\w*\W+(?:\w+\W+){0,3}?when (?:\w+ )?wip\w*|numb\w*\W+(?:\w+\W+){0,2}?down below|down below (?:\w+ )?(?:is |feels )?numb|"
         r"(?:bum|bottom|buttocks|between (?:my|his|her) legs|back passage|private parts)\W+" + _gap(3) + r"(?:numb|tingl\w*|no feeling)|"
         r"can'?t (?:tell|feel) when (?:i|he|she) (?:need|needs) (?:a |to )?(?:wee|pee|poo|go)|"
         r"numb\w* (?:around|between|in) " + _POSS + r"(?:bottom|buttocks|genitals|anus|inner thighs|groin)"),
       examples=("back pain and saddle numbness",), non_examples=("denies saddle numbness",)),
     R("neuro.cauda_equina_sphincter", "Back pain with new incontinence or retention", E,
       "neurological", "NICE CKS: Sciatica / low back pain — cauda equina syndrome red flags",
-      P(r"back ?(?:pain|ache)|backache|sciatica|lumbago"),
+      P(r"back ?(?:pain|ache)|backache|sciatica|lumbago|disc (?:prolapse|herniation|bulge)|slipped disc|(?-i:L[345]/[45S]1?)"),
       P(r"(?:new |lost control of |loss of )(?:bladder|bowel)(?: control)?|incontinen\w+|wet (?:myself|himself|herself)|"
-        r"can'?t (?:pee|urinate|pass urine)|urinary retention|hasn'?t (?:passed urine|peed|weed)"),
+        r"can'?t (?:pee|urinate|pass urine)|urinary retention|hasn'?t (?:passed urine|peed|weed)|no urine passed|"
+        r"not passed (?:any )?urine"),
       examples=("low back pain and new incontinence of urine",),
       non_examples=("back pain, no incontinence",)),
     # ---------------------------------------------------------------- trauma / head injury
@@ -717,7 +728,9 @@ RULES: tuple[Rule, ...] = (
     R("trauma.severe_bleeding", "Heavy or uncontrolled bleeding", E, "trauma",
       ABCDE + " (<C> catastrophic haemorrhage); ATLS 10th ed.",
       P(r"(?:bleeding|blood) (?:heavily|profusely|everywhere|won'?t stop|not stopping|"
-        r"spurting|pumping|pouring)|spurting (?:\w+ ){0,2}?blood|still spurting|soak\w* through (?:\d+ |two |three |several |the )?"
+        r"spurting|pumping|pouring)|spurting (?:\w+ ){0,2}?blood|blood (?:is )?(?:spurting|pumping|pulsing|squirting|pouring)|"
+        r"(?:spurting|pumping) out|in pulses|not stopping even with|swallowing (?:\w+ ){0,2}?blood|"
+        r"(?:nose|nosebleed|bleed\w*) (?:\w+ ){0,3}?(?:pouring|gushing|streaming)|still spurting|soak\w* through (?:\d+ |two |three |several |the )?"
         r"(?:\w+ )?(?:towels?|bandages?|dressings?|tea towels?)|(?:pinching|pressure|pressing) (?:\w+ ){0,2}?(?:hasn'?t|has not|didn'?t|"
         r"won'?t|isn'?t) (?:\w+ )?stop\w*|filled (?:a |the |half a )?(?:\w+ ){0,2}?(?:bowl|bucket|basin|sink)|blood'?s? (?:is )?(?:coming|pouring|gushing|pumping|squirting) "
         r"(?:out )?(?:\w+ )?(?:fast|quickly|everywhere)|bleed\w* (?:\w+ ){0,3}?(?:even )?with (?:\w+ ){0,3}?pressing on it|(?:keeps?|kept) (?:coming|soaking|bleeding) through (?:the )?"
@@ -739,8 +752,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:burn|scald)\w* (?:\w+\W+){0,4}?(?:across|covering|over) (?:most|all|the whole|half) of|"
         r"(?:white|charred|black) and leathery|leathery|"
         r"(?:burn\w*|scald\w*|boil\w*|kettle|hot (?:water|oil|fat|tea|coffee|drink)|pan of)\W+(?:\w+\W+){0,10}?(?:face|chest|tummy|abdomen|belly|"
-        r"back|neck|genitals|groin|both (?:arms|legs|hands))(?:\W+\w+){0,12}?\W+(?:white (?:patches|areas|skin)|peeling|"
-        r"skin (?:is )?(?:coming|came) off|blister\w*|screaming)|"
+        r"back(?! of (?:\w+ )?(?:hand|neck|knee|leg|arm|head|finger))|neck|genitals|groin|both (?:arms|legs|hands))(?:\W+\w+){0,12}?"
+        r"\W+(?<!no )(?:white (?:patches|areas|skin)|peeling|skin (?:is )?(?:coming|came) off|blister\w*|screaming)|"
         r"(?:[5-9]|[1-9]\d) ?% ?(?:(?-i:T?BSA)|body surface|of (?:his|her|the) body)"),
       examples=("large burn on his chest from boiling water",),
       non_examples=("no burns to the face",)),
@@ -854,7 +867,8 @@ RULES: tuple[Rule, ...] = (
       P(r"(?:plan|planning|plans|going|intend\w*|intent|decided) (?:\w+ ){0,3}?(?:to )?(?:kill (?:my|him|her|them)sel(?:f|ves)|"
         r"end (?:my|his|her|their) (?:own )?life|(?:commit )?suicide|take (?:my|his|her) (?:own )?life)|"
         r"suicid\w* (?:plan|intent)|(?:bought|got|saved|stockpil\w*) (?:\w+ ){0,3}(?:pills|tablets|rope) to|"
-        r"wr(?:ote|itten) (?:a )?(?:suicide )?(?:note|goodbye letters?)|(?:(?-i:SI)|suicidal (?:ideation|thoughts|intent)) "
+        r"wr(?:ote|itten) (?:a )?(?:suicide )?(?:note|goodbye letters?)|(?:left|wrote|written) (?:a |an )?(?:goodbye|suicide) "
+        r"(?:note|letter|message)|(?:(?-i:SI)|suicidal (?:ideation|thoughts|intent)) "
         r"with (?:a )?(?:clear |definite )?plan|jump (?:off|from) (?:a |the )?(?:building|bridge|roof|cliff|balcony|car park)|"
         r"(?:standing|sitting|is|he'?s|she'?s|i'?m) on (?:the )?edge of (?:a |the )?(?:roof|bridge|cliff|building)|"
         r"on (?:the |a )?(?:roof|bridge|cliff) edge|"
@@ -879,7 +893,7 @@ RULES: tuple[Rule, ...] = (
       "NICE NG225 self-harm: 1.1 emergency care after overdose; TOXBASE",
       P(r"overdos\w*|(?-i:OD|OD'd)|(?:took|taken|swallowed) (?:\w+ ){0,3}?(?:all|a lot of|lots of|too many|a (?:whole )?(?:bottle|packet|"
         r"box|strip|load) of|loads of|[1-9]\d+|a dozen|a handful of) (?:\w+\W+){0,5}?(?:pills|tablets|paracetamol|acetaminophen|tylenol|"
-        r"sleeping pills|meds|medications?|antidepressants|painkillers|co-?codamol|ibuprofen|aspirin)|"
+        r"sleeping pills|meds|medications?|antidepressants|painkillers|co-?codamol|ibuprofen|aspirin|" + MEDICINES + r")|"
         r"(?:swallowed|ate|eaten|drank|drunk|drinking|chewed|licked) (?:\w+ ){0,5}?(?:pills|tablets|bleach|"
         r"batter(?:y|ies)|magnets|dishwasher (?:liquid|tablets?|pods?)|washing (?:\w+ )?(?:pods?|capsules?|tablets?)|"
         r"detergent|drain cleaner|oven cleaner|caustic|anti-?freeze|weed ?killer|paraquat|white spirit|"
@@ -911,7 +925,8 @@ RULES: tuple[Rule, ...] = (
     R("infection.fever_stiff_neck", "Fever with stiff neck (meningism)", E, "infection/sepsis",
       "NICE NG240 meningitis (2024): 1.1 symptoms and signs",
       P(FEVER, *_ANY_FEVER),
-      P(r"stiff (?:neck|necked)|neck (?:is )?stiff\w*|neck stiffness|can'?t (?:bend|touch) " + _POSS +
+      P(r"stiff (?:neck|necked)|neck (?:is )?(?:stiff\w*|rigid)|neck stiffness|(?:can'?t|cannot) (?:bring|put|touch|get) (?:his|her|my|their) "
+        r"chin (?:to|on|onto) (?:his|her|my|their) chest|can'?t (?:bend|touch) " + _POSS +
         r"(?:chin|neck)|nuchal rigidity|meningism|kernig\w*|brudzinski\w*"),
       examples=("high temperature and a stiff neck",),
       non_examples=("fever but no neck stiffness",)),
@@ -924,7 +939,7 @@ RULES: tuple[Rule, ...] = (
       "NICE NG240 meningitis (2024): 1.1 symptoms and signs",
       P(FEVER, *_ANY_FEVER),
       P(r"photophob\w*|light hurts " + _POSS + r"eyes|(?:sensitive|sensitivity) to (?:the )?light|"
-        r"can'?t (?:stand|bear|tolerate) (?:the )?light"),
+        r"can'?t (?:stand|bear|tolerate) (?:the )?light|(?:screw\w*|squint\w*) (?:\w+ )?eyes (?:up )?(?:against|at|in) (?:the )?light"),
       examples=("febrile with photophobia",), non_examples=("fever, no photophobia",)),
     R("infection.neutropenic_sepsis", "Fever during chemotherapy", E, "infection/sepsis",
       "NICE CG151 neutropenic sepsis: 1.1 suspected neutropenic sepsis",
@@ -1428,7 +1443,7 @@ RULES: tuple[Rule, ...] = (
       "UKHSA carbon monoxide: recognition and emergency management",
       P(r"carbon monoxide|(?:CO|gas|boiler|co2?) (?:alarm|detector) (?:\w+ )?(?:went off|going off|sounding|beeping)|"
         r"(?:gas|exhaust|generator) fumes|(?:old |faulty )(?:gas )?(?:boiler|fire|heater|stove)|car (?:engine )?running|"
-        r"(?-i:CO) (?:reading|level)|"
+        r"(?-i:CO) (?:reading|level)|gas (?:fire|heater|stove|boiler) (?:was |were |had been )?(?:on|left on|running)|"
         r"(?:better|fine) (?:when|once|after|at) (?:\w+\W+){0,2}?(?:out|outside|work|away)|flame (?:\w+ ){0,3}?orange|"
         r"(?:whole family|everyone (?:in the house|at home)|all of us) (?:\w+ ){0,4}?(?:headaches?|sick|dizzy)"),
       P(r"headache|" + VOMIT + r"|dizz\w*|drows\w*|confus\w*|collaps\w*|unwell|sick"),
@@ -1492,7 +1507,8 @@ RULES: tuple[Rule, ...] = (
     R("urology.retention_severe", "Unable to pass any urine with severe pain or a swollen lower abdomen", E, "urology",
       "NHS: Urinary retention — go to A&E if you cannot pee at all; NICE CKS acute urinary retention",
       P(r"(?:can'?t|cannot|unable to|(?:have|has)n'?t been able to|not been able to) (?:pee|urinate|pass (?:any )?(?:urine|water)|wee|pass a drop)(?: at all)?|"
-        r"urinary retention|(?:unable to|can'?t|cannot) void|palpable (?:\w+ )?bladder"),
+        r"urinary retention|(?:unable to|can'?t|cannot) void|palpable (?:\w+ )?bladder|no urine passed|"
+        r"(?:not|hasn'?t|haven'?t) passed (?:any )?urine"),
       P(r"unbearable|agony|excruciating|severe|swollen|distend\w*|bulging|bursting|at all|a drop|pacing|distress\w*|"
         r"tender|palpable"),
       examples=("haven't been able to pee at all for 12 hours, belly swollen, pain unbearable",),
@@ -1538,10 +1554,11 @@ RULES: tuple[Rule, ...] = (
       non_examples=("cord clamped after a normal birth, baby feeding well",)),
     R("trauma.compartment_syndrome", "Severe or increasing pain after a fracture, cast or crush injury", E, "trauma",
       "BOAST 10 (2016): diagnosis and management of compartment syndrome of the limbs",
-      P(r"cast|plaster|(?-i:POP)|crush\w*|fractur\w*|broke|broken|squash\w*|trapped|"
-        r"(?:shaft|tib\w*|fib\w*|radius|ulna|humerus|femur|forearm|wrist|ankle|leg|arm) ?#"),
+      P(r"cast|plaster|(?-i:POP)|back-?slab|splint\w*|crush\w*|fractur\w*|broke|broken|squash\w*|trapped|"
+        r"(?<=[a-z] )#(?!\w)|[a-z]#(?!\w)"),
       P(r"(?:pain|it) (?:is |'s )?(?:\w+ ){0,3}?(?:unbearable|out of proportion|way worse|much worse|getting worse)|"
-        r"tight as a drum|(?:rock )?hard and (?:swollen|tense)|escalating pain|pain on passive (?:\w+ ){0,2}?(?:extension|flexion|stretch\w*|movement)|"
+        r"tight as a drum|(?:rock )?hard and (?:swollen|tense)|escalating pain|pain (?:\w+ )?escalating|"
+        r"tense (?:calf|thigh|forearm|compartment|leg|shin)|pain on passive (?:\w+ ){0,2}?(?:extension|flexion|stretch\w*|movement)|"
         r"worse when (?:\w+ ){0,3}?(?:move|moving|wiggl\w*|stretch\w*) "
         r"(?:my |his |her )?(?:toes|fingers)|(?:toes|fingers|foot|hand) (?:\w+ ){0,2}?(?:tingl\w*|numb|white|blue|cold)"),
       examples=("shin in a cast, pain now unbearable even with codeine, worse when I move my toes, foot tingling",),
@@ -1560,7 +1577,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:\w+ ){0,3}?(?:going |radiating |boring )?"
         r"(?:through|into|to) (?:my |the |his |her )?back|(?:pain|hurts?) (?:\w+ ){0,4}?(?:over|going over|goes over) "
         r"(?:speed |the )?bumps|(?:worse|hurts?) (?:\w+ ){0,5}?(?:over|go over|going over) (?:speed )?bumps|"
-        r"(?:started|began) (?:a?round|near|at|by) " + _POSS + r"(?:belly ?button|navel|umbilicus)"),
+        r"(?:started|began) (?:a?round|near|at|by) " + _POSS + r"(?:belly ?button|navel|umbilicus)|"
+        r"(?:boring|going|radiating|shooting) (?:straight )?(?:through|into) (?:to )?(?:my |the |his |her )?back"),
       P(VOMIT + r"|" + FEVER + r"|10/10|severe|agony|unbearable", *_ANY_FEVER),
       examples=("tummy pain going through to my back, 10/10, vomiting non stop",),
       non_examples=("indigestion after a curry, no back pain, no vomiting",)),
@@ -1599,7 +1617,8 @@ RULES: tuple[Rule, ...] = (
       P(r"(?:words?|speech|talk\w*) (?:\w+ ){0,3}?(?:jumbled|muddled|garbled|slurr\w*|thick|funny|strange|wrong|gibberish|"
         r"mixed up|coming out wrong)|talking gibberish|can'?t get (?:the |his |her |my )?words out|slurr\w*"),
       P(r"(?:arm|hand|leg|side) (?:\w+ ){0,3}?(?:weak|numb|heavy|dead|useless|floppy|won'?t work)|"
-        r"(?:weak|numb) (?:\w+ ){0,2}?(?:arm|hand|leg|side)|dropping things|can'?t (?:lift|grip|hold)"),
+        r"(?:weak|numb) (?:\w+ ){0,2}?(?:arm|hand|leg|side)|dropping things|can'?t (?:lift|grip|hold)|"
+        r"(?:arm|hand) (?:\w+ ){0,2}?(?:dropping|drops|dropped) (?:the |his |her |my )?\w+"),
       P(r"(?:two of everything|double vision|seeing double|lost (?:the )?(?:vision|sight)|vision (?:\w+ ){0,2}?(?:went|gone) "
         r"(?:black|grey|dark|blurry))"),
       P(r"stagger\w*|(?:unsteady|wobbly) on (?:\w+ )?feet|can'?t walk straight|falling to one side|walking like "
@@ -1777,6 +1796,26 @@ RULES: tuple[Rule, ...] = (
       P(r"bleeding (?:heavily|a lot|badly)|soak\w*|spurt\w*|pour\w*|expanding|swelling|voice|breath\w*|stridor"),
       examples=("glassed in the neck, laceration, bleeding soaking through dressings, voice changing",),
       non_examples=("small shaving cut on my neck, stopped bleeding",)),
+    R("toxicology.child_ingestion", "A young child has swallowed medicines", E, "toxicology",
+      "TOXBASE / NPIS: paediatric exposure to adult medicines (urgent assessment; many are toxic in one tablet)",
+      P(CHILD + r"|toddler|grandson|granddaughter", ("age", "<", 12)),
+      P(r"(?:swallowed|ingested|ingestion of|ate|eaten|chewed|got into|drank|drunk|sucking on) (?:\w+\W+){0,6}?(?:"
+        + TOXIC_IN_CHILDREN + r")|(?:swallowed|ingested|ingestion of|ate|eaten|chewed|got into) (?:an? )?(?:unknown (?:number|amount)|"
+        r"handful|lots|loads|several|all|(?:a |the )?(?:whole )?(?:packet|bottle|strip|box|blister pack)) (?:\w+\W+){0,4}?(?:tablets|pills|"
+        r"medicines?|meds|capsules)"),
+      examples=("3M, ingested unknown number of grandmother's amitriptyline 40 min ago",),
+      non_examples=("gave my toddler the right dose of paracetamol, temperature down",)),
+    R("toxicology.opioid_toxicity", "Pinpoint pupils with slow breathing or collapse (opioids)", E, "toxicology",
+      "Resuscitation Council UK / NICE: opioid toxicity — naloxone and emergency care",
+      P(r"(?:pinpoint|pin[- ]?point|tiny|pin) pupils|pupils (?:are |look )?(?:tiny|pinpoint|pin[- ]?point|like pinpricks)"),
+      P(r"breath\w* (?:\w+ ){0,3}?(?:slow\w*|every|shallow)|slow breath\w*|collaps\w*|unresponsive|unconscious|drows\w*|"
+        r"heroin|needle|foil|opioid\w*|methadone|fentanyl|morphine|oxycodone", ("rr", "<=", 10)),
+      examples=("collapsed, breathing every 10 seconds, pupils tiny, foil and a needle next to him",),
+      non_examples=("pupils normal, alert, breathing normally",)),
+    R("haematology.acute_leukaemia", "Blasts on a blood film", E, "haematology",
+      "BSH / NICE NG12 1.10: suspected acute leukaemia (immediate specialist assessment)",
+      P(r"blasts (?:on|in|seen)|(?:with|showing) blasts"),
+      examples=("WCC 68 with blasts on film, gum bleeding",), non_examples=("blood film normal",)),
     R("ingestion.button_battery", "Swallowed a button battery, magnets or a caustic product", E, "toxicology",
       "NPIS / TOXBASE: button battery and caustic ingestion (immediate emergency assessment)",
       P(r"(?:swallowed|ate|eaten|drank|drunk|chewed|sucked|in (?:his|her|their) mouth) (?:\w+ ){0,5}?(?:button batter(?:y|ies)|"

@@ -73,11 +73,12 @@ def add_bench_parser(bsub, common) -> None:
     p = bsub.add_parser("triage", parents=[common],
                         help="triage on the held-out split: recall per level, emergency recall, over-triage")
     p.add_argument("--out", default="benchmarks", help="folder for the result table")
+    p.add_argument("--limit", type=int, default=None, help="at most N messages from each set (a quick slice)")
 
 
 def run_bench(args, data_dir: Path, device: str, emit, progress_printer) -> int:
     from engine.bench.triage import run_triage_bench
 
-    result = run_triage_bench(data_dir, out_dir=Path(args.out), device=device, progress=progress_printer(args.json))
+    result = run_triage_bench(data_dir, out_dir=Path(args.out), device=device, limit=args.limit, progress=progress_printer(args.json))
     emit(args, result, (Path(args.out) / "triage.md").read_text(encoding="utf-8"))
     return 0

@@ -33,6 +33,8 @@ FIRST_LOOKS = {
            "pipeline_accuracy": 0.725, "pipeline_macro_f1": 0.702, "self_care_over_triage": 0.333},
     "ti": {"date": "2026-11-29", "items": 200, "rules_emergency_recall": 0.771, "pipeline_emergency_recall": 0.957,
            "pipeline_accuracy": 0.735, "pipeline_macro_f1": 0.706, "self_care_over_triage": 0.311},
+    "tj": {"date": "2026-11-29", "items": 200, "rules_emergency_recall": 0.629, "pipeline_emergency_recall": 0.971,
+           "pipeline_accuracy": 0.810, "pipeline_macro_f1": 0.792, "self_care_over_triage": 0.222},
 }
 
 
@@ -64,15 +66,23 @@ def _score(rows: list[dict], classifier: TriageClassifier, progress, start: floa
                            "p95": round(1000 * latency[int(0.95 * (len(latency) - 1))], 1)}}
 
 
+def _slice(rows: list[dict], limit: int | None) -> list[dict]:
+    """Every k-th row, so a small slice keeps the mix of levels and batches."""
+    if not limit or limit >= len(rows):
+        return rows
+    return rows[:: len(rows) // limit][:limit]
+
+
 def run_triage_bench(data_dir: Path, *, out_dir: Path, device: str = "auto", split: str = "test",
-                     progress=None) -> dict:
+                     limit: int | None = None, progress=None) -> dict:
+    """`limit`: at most this many messages from each set (a quick slice for tests)."""
     progress = progress or (lambda f, m: None)
-    rows = [r for r in load_vignettes() if r.get("split") == split]
+    rows = _slice([r for r in load_vignettes() if r.get("split") == split], limit)
     classifier = TriageClassifier(data_dir, device)
     held_out = _score(rows, classifier, progress, 0.0, 0.6)
     independent = None
     if independent_file().exists():
-        extra = load_vignettes(independent_file())
+        extra = _slice(load_vignettes(independent_file()), limit)
         independent = _score(extra, classifier, progress, 0.6, 0.4)
         independent["first_looks"] = FIRST_LOOKS
     head = classifier.entry.manifest.extra.get("metrics", {})

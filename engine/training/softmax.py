@@ -1,5 +1,5 @@
 """Small learned heads, numpy only: multinomial logistic regression fitted by Newton's
-method, saved as JSON (never pickled)."""
+method (or L-BFGS when the features are many), saved as JSON (never pickled)."""
 
 from __future__ import annotations
 
@@ -27,9 +27,13 @@ class SoftmaxRegression:
         self.intercept: np.ndarray | None = None  # (labels,)
         self.l2 = 1.0
 
+    NEWTON_MAX_PARAMETERS = 1200  # above this, Newton's (d*k)^2 Hessian costs more than L-BFGS
+
     def fit(self, X, y, l2: float = 1.0, iterations: int = 50, tol: float = 1e-8) -> SoftmaxRegression:
         """Fit on features `X` (n, d) and labels `y` (strings from `labels`, or their
-        indexes). `l2`: the penalty on the (standardised) weights, not on the intercepts."""
+        indexes). `l2`: the penalty on the (standardised) weights, not on the intercepts.
+        The same convex objective is minimised by Newton's method for small heads and by
+        L-BFGS for wide ones."""
         X = np.asarray(X, dtype=np.float64)
         y_idx = np.array([self.labels.index(v) if isinstance(v, str) else int(v) for v in y])
         n, d = X.shape
@@ -43,6 +47,11 @@ class SoftmaxRegression:
         W = np.zeros((d + 1, k))
         penalty = np.full(d + 1, self.l2)
         penalty[0] = 1e-4  # the intercept is (almost) free; a label absent from y stays finite
+        if (d + 1) * k > self.NEWTON_MAX_PARAMETERS:
+            W = _lbfgs(lambda w: _loss_and_gradient(Z, Y, w.reshape(d + 1, k), penalty), W.reshape(-1)).reshape(d + 1, k)
+            self.intercept = W[0]
+            self.coef = W[1:]
+            return self
         objective = math.inf
         for _ in range(iterations):
             P = _softmax(Z @ W)
@@ -115,6 +124,58 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     z = logits - logits.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
+
+
+def _loss_and_gradient(Z: np.ndarray, Y: np.ndarray, W: np.ndarray, penalty: np.ndarray) -> tuple[float, np.ndarray]:
+    logits = Z @ W
+    top = logits.max(axis=1, keepdims=True)
+    log_p = logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
+    loss = float(-(Y * log_p).sum() + 0.5 * (penalty[:, None] * W * W).sum())
+    gradient = Z.T @ (np.exp(log_p) - Y) + penalty[:, None] * W
+    return loss, gradient.reshape(-1)
+
+
+def _lbfgs(fg, w: np.ndarray, memory: int = 10, iterations: int = 2000, tol: float = 1e-6) -> np.ndarray:
+    """Minimise a smooth convex function from `w` by L-BFGS with a backtracking (Armijo) line
+    search; `fg(w)` returns (value, gradient). Stops when the gradient's largest entry is
+    below `tol` times max(1, |value|) / the number of parameters, or the value stops falling."""
+    value, gradient = fg(w)
+    pairs: list[tuple[np.ndarray, np.ndarray, float]] = []  # (s, y, 1 / y.s)
+    for _ in range(iterations):
+        q = gradient.copy()
+        alphas = []
+        for s, y, rho in reversed(pairs):
+            a = rho * (s @ q)
+            alphas.append(a)
+            q -= a * y
+        if pairs:
+            s, y, _ = pairs[-1]
+            q *= (s @ y) / (y @ y)
+        else:
+            q /= max(np.linalg.norm(gradient), 1.0)
+        for (s, y, rho), a in zip(pairs, reversed(alphas), strict=True):
+            q += s * (a - rho * (y @ q))
+        direction = -q
+        slope = gradient @ direction
+        if slope >= 0:  # not a descent direction: restart from steepest descent
+            pairs.clear()
+            direction, slope = -gradient, -(gradient @ gradient)
+        step = 1.0
+        while True:
+            candidate = w + step * direction
+            new_value, new_gradient = fg(candidate)
+            if new_value <= value + 1e-4 * step * slope or step < 1e-12:
+                break
+            step /= 2
+        s, y = candidate - w, new_gradient - gradient
+        if y @ s > 1e-12:
+            pairs.append((s, y, 1.0 / (y @ s)))
+            del pairs[:-memory]
+        converged = value - new_value <= 1e-12 * max(1.0, abs(value))
+        w, value, gradient = candidate, new_value, new_gradient
+        if np.abs(gradient).max() <= tol * max(1.0, abs(value)) / w.size or converged:
+            break
+    return w
 
 
 def _penalised_loss(Z: np.ndarray, Y: np.ndarray, W: np.ndarray, penalty: np.ndarray) -> float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -25,7 +26,7 @@ from engine.training.softmax import SoftmaxRegression
 LEVELS = ("self_care", "routine", "urgent", "emergency")  # ascending severity
 HEAD_ID = "triage-head"
 TASK = "triage"
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2  # 2: sentence embedding + keyword presence features
 L2_GRID = (10.0, 100.0, 1000.0)
 DEFAULT_THRESHOLD = 0.5  # emergency when at least this probable; else the most probable level
 FOLDS = 3
@@ -91,11 +92,56 @@ def _folds(labels: list[str], k: int, seed: int) -> list[np.ndarray]:
     return [fold == i for i in range(k)]
 
 
+KEYWORDS = 300  # words whose presence the head sees beside the sentence embedding
+KEYWORD_MIN_DOCS = 3
+KEYWORD_PREFIX = "kw:"
+_WORD = re.compile(r"[a-z]+")
+
+
+def _words(text: str) -> set[str]:
+    return set(_WORD.findall(text.lower()))
+
+
+def select_keywords(texts: list[str], levels: list[str], k: int = KEYWORDS) -> list[str]:
+    """The `k` words (in at least KEYWORD_MIN_DOCS texts) whose presence differs most between
+    one level and the rest: max over levels of |P(word | level) - P(word)|. Sentence
+    embeddings blur single decisive words ("not", "playful", "stopped"); these keep them."""
+    docs = [_words(t) for t in texts]
+    df: dict[str, int] = {}
+    for d in docs:
+        for w in d:
+            df[w] = df.get(w, 0) + 1
+    by_level = {lv: [d for d, y in zip(docs, levels, strict=True) if y == lv] for lv in LEVELS}
+
+    def score(word: str) -> float:
+        p = df[word] / len(docs)
+        return max(abs(sum(word in d for d in group) / len(group) - p) for group in by_level.values() if group)
+    candidates = sorted(w for w, c in df.items() if c >= KEYWORD_MIN_DOCS)
+    return sorted(candidates, key=score, reverse=True)[:k]
+
+
+def keyword_matrix(texts: list[str], keywords: list[str]) -> np.ndarray:
+    """1 where the text contains the keyword, else 0 (float32, texts x keywords)."""
+    index = {w: i for i, w in enumerate(keywords)}
+    out = np.zeros((len(texts), len(keywords)), dtype=np.float32)
+    for row, text in enumerate(texts):
+        for w in _words(text):
+            if w in index:
+                out[row, index[w]] = 1.0
+    return out
+
+
+def head_keywords(feature_names: tuple[str, ...] | list[str]) -> list[str]:
+    """The keywords a head was trained with, from its feature names."""
+    return [n[len(KEYWORD_PREFIX):] for n in feature_names if n.startswith(KEYWORD_PREFIX)]
+
+
 def fit_head(X: np.ndarray, y: list[str], progress: Progress = None,
-             cancelled: Callable[[], bool] | None = None) -> tuple[SoftmaxRegression, dict]:
+             cancelled: Callable[[], bool] | None = None,
+             names: tuple[str, ...] | None = None) -> tuple[SoftmaxRegression, dict]:
     """The head fitted on (X, y), its L2 penalty chosen by stratified cross-validation
     (macro-F1); returns it with the cross-validated metrics."""
-    names = tuple(f"e{i}" for i in range(X.shape[1]))
+    names = names or tuple(f"e{i}" for i in range(X.shape[1]))
     folds = _folds(y, FOLDS, SEED)
     best = None
     for n, l2 in enumerate(L2_GRID):
@@ -118,20 +164,21 @@ def fit_head(X: np.ndarray, y: list[str], progress: Progress = None,
 
 
 def head_to_onnx(model: SoftmaxRegression, path: Path) -> None:
-    """(embedding - mean) / scale @ coef + intercept -> softmax, as one small ONNX graph."""
+    """(features - mean) / scale @ coef + intercept -> softmax, as one small ONNX graph; the
+    features are the sentence embedding followed by the keyword presences."""
     from onnx import TensorProto, helper, numpy_helper, save_model
 
     d = len(model.feature_names)
     inits = [numpy_helper.from_array(np.asarray(v, np.float32), name) for name, v in
              (("mean", model.mean), ("scale", model.scale), ("coef", model.coef), ("intercept", model.intercept))]
-    nodes = [helper.make_node("Sub", ["embedding", "mean"], ["centred"]),
+    nodes = [helper.make_node("Sub", ["features", "mean"], ["centred"]),
              helper.make_node("Div", ["centred", "scale"], ["standardised"]),
              helper.make_node("MatMul", ["standardised", "coef"], ["product"]),
              helper.make_node("Add", ["product", "intercept"], ["logits"]),
              helper.make_node("Softmax", ["logits"], ["probabilities"], axis=1)]
     graph = helper.make_graph(
         nodes, "enclave-triage-head",
-        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", d])],
+        [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", d])],
         [helper.make_tensor_value_info("probabilities", TensorProto.FLOAT, ["batch", len(LEVELS)])], inits)
     onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="enclave")
     onnx_model.ir_version = 8
@@ -170,9 +217,13 @@ def fit_and_evaluate(texts: list[str], levels: list[str], test: list[dict], embe
     ({"text", "level"}): the head alone, cross-validated and held out."""
     progress = progress or (lambda f, m: None)
     progress(0.05, f"embedding {len(texts) + len(test)} labelled messages")
-    vectors = embedder.embed(texts + [r["text"] for r in test], cancelled=cancelled)
-    X_train, X_test = vectors[:len(texts)], vectors[len(texts):]
-    model, chosen = fit_head(X_train, levels, lambda f, m: progress(0.2 + 0.6 * f, m), cancelled)
+    test_texts = [r["text"] for r in test]
+    vectors = embedder.embed(texts + test_texts, cancelled=cancelled)
+    keywords = select_keywords(texts, levels)
+    X_train = np.hstack([vectors[:len(texts)], keyword_matrix(texts, keywords)])
+    X_test = np.hstack([vectors[len(texts):], keyword_matrix(test_texts, keywords)])
+    names = tuple(f"e{i}" for i in range(vectors.shape[1])) + tuple(KEYWORD_PREFIX + w for w in keywords)
+    model, chosen = fit_head(X_train, levels, lambda f, m: progress(0.2 + 0.6 * f, m), cancelled, names)
     held_out = evaluate([r["level"] for r in test], decide(model.predict_proba(X_test), chosen["emergency_threshold"]))
     return model, {"held_out": held_out, "train_cv": chosen["cv"], "l2": chosen["l2"],
                    "emergency_threshold": chosen["emergency_threshold"], "train_items": len(texts),
@@ -197,7 +248,8 @@ def install_head(data_dir: Path, model_id: str, model: SoftmaxRegression, metric
             files=tuple(describe_files(staging, ["model.onnx", "head.json"])), quantization=None,
             created=now_iso(),
             extra={"onnx": "model.onnx", "labels": list(LEVELS), "embedder": embedder_id,
-                   "dim": len(model.feature_names), "recipe_version": RECIPE_VERSION,
+                   "dim": len(model.feature_names), "keywords": head_keywords(model.feature_names),
+                   "recipe_version": RECIPE_VERSION,
                    "emergency_threshold": metrics["emergency_threshold"], "metrics": metrics, **(extra or {})})
         registry.install(staging, manifest)
     finally:
@@ -249,14 +301,18 @@ class TriageClassifier:
         self.threshold = float(extra.get("emergency_threshold", 0.5))
         self.embedder = get_embedder(Path(data_dir), extra.get("embedder"), device)
         self.session = open_session(self.entry, device)
+        self.keywords = list(extra.get("keywords", []))
+        self.input_name = self.session.session.get_inputs()[0].name  # "features" ("embedding" before recipe 2)
 
     @property
     def provider(self) -> str:
         return self.session.provider
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
-        vectors = self.embedder.embed(texts).astype(np.float32)
-        return self.session.run(["probabilities"], {"embedding": vectors})[0]
+        features = self.embedder.embed(texts).astype(np.float32)
+        if self.keywords:
+            features = np.hstack([features, keyword_matrix(texts, self.keywords)])
+        return self.session.run(["probabilities"], {self.input_name: features})[0]
 
     def classify(self, text: str) -> tuple[str, dict[str, float]]:
         p = self.probabilities([text])[0]

@@ -225,6 +225,8 @@ _AGE_UNITS = r"(years?|yrs?|yr|y|months?|mths?|mos?|mo|weeks?|wks?|wk|days?)"
 _RX_AGE = [
     re.compile(r"\b(\d{1,2}) ?(/ ?12) ?(?=[MF]\b|\s*(?:old|infant|baby|boy|girl))"),  # "8/12 M": months
     re.compile(r"\b(\d{1,2}) ?(/ ?52) ?(?=[MF]\b|,?\s*(?:old|infant|baby|boy|girl|neonate))"),  # "6/52 infant": weeks
+    re.compile(r"\b(\d{1,2}) ?(/ ?7) ?(?=[MF]\b|,?\s*(?:old|infant|baby|boy|girl|neonate))"),  # "9/7 old": days
+    re.compile(r"(?<!for )(?<!past )(?<!last )(?<!over )\b(\d{1,2}) ?(mo|m/o)(?![a-z])", _FLAGS),  # "7mo"
     re.compile(r"\b(\d{1,3}(?:\.\d+)?)\s*-?\s*" + _AGE_UNITS + r"\s*-?\s*old\b", _FLAGS),
     re.compile(r"\baged?\s+(\d{1,3}(?:\.\d+)?)\s*" + _AGE_UNITS + r"?\b", _FLAGS),
     re.compile(r"\b(\d{1,3})\s*(yo|y/o|y\.o\.?)", _FLAGS),
@@ -267,6 +269,8 @@ def _age_years(value: float, unit: str) -> float:
     unit = unit.lower()
     if unit.replace(" ", "") == "/52":
         return value / 52
+    if unit.replace(" ", "") == "/7":
+        return value / 365
     if unit.startswith(("mo", "mth", "/")):
         return value / 12
     if unit.startswith("w"):
@@ -411,7 +415,8 @@ CHEST_PAIN = (
     r"chest (?:\w+ ){0,2}?(?:feels?|is|went|gone|been|was) (?:\w+ )?(?:tight|heavy|crushed|squeezed|crushing)|"
     r"chest (?:tight|heavy)|chest (?:really )?(?:hurts|is killing)|"
     r"pain (?:\w+ ){0,2}?(?:left|right|one) side of " + _POSS + r"chest|"
-    r"(?:someone|somebody|an elephant|a weight) (?:is )?(?:sitting|standing) on " + _POSS + r"chest"
+    r"(?:someone|somebody|an elephant|a weight) (?:is )?(?:sitting|standing) on " + _POSS + r"chest|"
+    r"chest (?:\w+ ){0,2}?like (?:an elephant|a weight|someone|something|a brick) (?:\w+ ){0,2}?(?:sat|sitting|standing|parked|on)"
 )
 SWEATING = r"sweat(?:ing|y|s)?|diaphore(?:sis|tic)|clammy|drenched|pouring with sweat|soaking wet"
 BREATHLESS = (
@@ -431,12 +436,13 @@ RADIATION = (
     r"(?:left |right )?(?:arm|jaw|neck|shoulder)|(?:jaw|arm) and (?:left |right )?(?:arm|jaw) (?:ache|pain|hurt)\w*"
 )
 SYNCOPE = (
-    r"passed out|blacked out|black ?out|faint(?:ed|ing)?|collaps\w*|syncop\w*|slumped|keeled over|went down|hit the floor|"
+    r"passed out|blacked out|black ?out|faint(?:ed|ing)?|collaps\w*|syncop\w*|pre-?syncop\w*|slumped|keeled over|went down|"
+    r"hit the floor|"
     r"crumpled|"
     r"lost consciousness|loss of consciousness|(?-i:LOC|LOC)|knocked out"
 )
 FEVER = (
-    r"fever\w*|febrile|pyrexi\w*|high (?:temp|temperature)|burning up|rigou?rs|feels? (?:really |very |so )?hot(?! flush)|"
+    r"(?<![\d.])(?:3[89]|4[01])\.\d(?![\d.])(?! ?(?:kg|%|mmol|g/|weeks?|wk))|fever\w*|febrile|pyrexi\w*|high (?:temp|temperature)|burning up|rigou?rs|feels? (?:really |very |so )?hot(?! flush)|"
     r"(?:a|and|has|had|with|running) (?:high |raging |bit of a |huge )?temp(?:erature)?(?! (?:of )?(?:3[0-7]|9[0-9])\b)(?= (?:all|since|for|and|today|\w+ing)\b|[,.])|"
     r"temp(?:erature)? (?:is )?(?:high|raised)"
 )
@@ -444,7 +450,7 @@ INFECTION = (
     FEVER + r"|infection|infected|sepsis|septic|pneumonia|(?-i:UTI)|cellulitis|chest infection|flu|"
     r"influenza|covid|tonsillitis|pyelonephritis|abscess|hot and shivery|shivery|chills"
 )
-POSTPARTUM = (r"postpartum|post[- ]partum|post[- ]?natal|(?:gave|given) birth|had (?:a|my|her|the|our) baby|"
+POSTPARTUM = (r"postpartum|post[- ]partum|post[- ]?natal|(?:gave|given) birth|had (?:a |my |her |the |our )?baby|"
               r"after (?:the )?(?:birth|delivery)|delivered (?:\w+ )?(?:baby|days? ago|last)|day \d+ (?:post[- ]?partum|after birth)|"
               r"(?:c-?section|caesarean) (?:\w+ )?(?:days?|weeks?) ago|post (?:\w+ )?delivery|(?:vaginal|normal|home) delivery")
 VOMIT = r"vomit\w*|throw(?:ing)? up|threw up|thrown up|being sick|been sick|bringing up|brought up|(?-i:N/V|N\+V|N&V)|puk\w*|emesis"
@@ -616,7 +622,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:side|arm|leg|hand))\W+" + _gap(5) + r"(?:weak\w*|numb\w*|paralys\w*|heavy|dead|floppy)|"
         r"(?:weak\w*|numb\w*|paralys\w*) (?:in|of|down) " + _POSS +
         r"(?:left|right|one) (?:arm|leg|side)|hemipar\w+|hemipleg\w+|arm weakness|"
-        r"can'?t (?:lift|raise) " + _POSS + r"(?:left |right )?arm"),
+        r"can'?t (?:lift|raise) " + _POSS + r"(?:left |right )?arm|can'?t (?:lift|raise) (?:both )?arms evenly|arm drift\w*|"
+        r"one arm (?:drifts|drops|falls)"),
       examples=("sudden weakness in the right arm",),
       non_examples=("denies left arm weakness", "had a stroke years ago with right arm weakness")),
     R("neuro.speech_difficulty", "Slurred or lost speech (BE-FAST: Speech)", E, "neurological",
@@ -634,7 +641,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:hand movements|counting fingers|(?:perception of )?light(?: perception)?) only|"
         r"woke (?:up )?(?:\w+ ){0,3}?(?:blind|unable to see|(?:can'?t|cannot) see)|(?:vision|(?-i:VA)) (?:is |of |down to )?"
         r"(?:hand movements|counting fingers|perception of light)|"
-        r"sudden(?:ly)? (?:\w+ ){0,3}?(?:loss of (?:vision|sight)|vision loss|blind\w*|lost (?:the )?(?:vision|sight)"
+        r"sudden(?:ly)? (?:\w+ ){0,3}?(?:loss of (?:vision|sight)|vision loss|blind\w*|lost (?:the |all |my )?(?:vision|sight)"
         r"|(?:double|blurred) vision)|(?:lost|loss of) (?:vision|sight)(?: in one eye)? suddenly|"
         r"(?:lost|loss of) (?:vision|sight) in one eye|amaurosis|can'?t see out of (?:one|my|his|her) eye"),
       examples=("sudden loss of vision in one eye",),
@@ -677,7 +684,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:an? |the last |one |1 ?|2 ?)?(?:hour|h|hr|day|24 ?h\w*)|"
         r"(?:fit|seizure|convulsion)s? (?:that )?(?:won'?t|will not|isn'?t|hasn'?t|not) stop\w*|"
         r"(?:fitting|seizing|jerking|convulsing|shaking) (?:\w+ ){0,2}?for (?:about |over |more than )?" + _BIG + r" ?min\w*|"
-        r"(?:ongoing|going on|lasting|been going) (?:\w+ ){0,3}?(?:for|since) (?:about |at least |over )?" + _BIG + r" ?min\w*|"
+        r"(?:ongoing|going on|lasting|been going) (?:\w+ ){0,3}?(?:(?:for|since) )?(?:about |at least |over )?" + _BIG + r" ?min\w*|"
         r"still (?:jerking|fitting|seizing|convulsing|shaking)"),
       examples=("seizure lasting more than 5 minutes",),
       non_examples=("no seizure lasting more than 5 minutes",)),
@@ -729,7 +736,9 @@ RULES: tuple[Rule, ...] = (
       ABCDE + " (<C> catastrophic haemorrhage); ATLS 10th ed.",
       P(r"(?:bleeding|blood) (?:heavily|profusely|everywhere|won'?t stop|not stopping|"
         r"spurting|pumping|pouring)|spurting (?:\w+ ){0,2}?blood|blood (?:is )?(?:spurting|pumping|pulsing|squirting|pouring)|"
-        r"(?:spurting|pumping) out|in pulses|not stopping even with|swallowing (?:\w+ ){0,2}?blood|"
+        r"(?:spurting|pumping) out|in pulses|not stopping even with|pulsatile (?:bleed\w*|blood)|bleed\w* (?:\w+ ){0,2}?not controlled|"
+        r"(?:nose ?bleed|bleed\w*) (?:\w+ ){0,3}?(?:non-?stop|for (?:over )?(?:an hour|\d+ hours?|two hours))|blood (?:\w+ )?(?:going|running) "
+        r"down (?:\w+ )?throat|swallowing (?:\w+ ){0,2}?blood|"
         r"(?:nose|nosebleed|bleed\w*) (?:\w+ ){0,3}?(?:pouring|gushing|streaming)|still spurting|soak\w* through (?:\d+ |two |three |several |the )?"
         r"(?:\w+ )?(?:towels?|bandages?|dressings?|tea towels?)|(?:pinching|pressure|pressing) (?:\w+ ){0,2}?(?:hasn'?t|has not|didn'?t|"
         r"won'?t|isn'?t) (?:\w+ )?stop\w*|filled (?:a |the |half a )?(?:\w+ ){0,2}?(?:bowl|bucket|basin|sink)|blood'?s? (?:is )?(?:coming|pouring|gushing|pumping|squirting) "
@@ -789,7 +798,7 @@ RULES: tuple[Rule, ...] = (
       "BTS/SIGN 158 asthma: acute severe asthma (cannot complete sentences)",
       P(r"(?:can'?t|cannot|unable to|not able to) (?:speak|talk|finish|complete) (?:in )?(?:full |whole |complete )?sentences|"
         r"(?:speaking|talking) in (?:single |short )?words|one[- ]word (?:answers|sentences)|"
-        r"(?:can )?only (?:say|speak|manage|get out) (?:a (?:couple|few) (?:of )?|one or two |two or three )?words"),
+        r"(?:can )?only (?:say|speak|manage|get out) (?:a (?:couple|few) (?:of )?|one or two |two or three |\d(?: ?- ?\d)? )?words"),
       examples=("so breathless she can't speak in full sentences",),
       non_examples=("able to speak in full sentences",)),
     R("respiratory.not_breathing", "Not breathing, no pulse or choking to unresponsiveness", E,
@@ -803,14 +812,14 @@ RULES: tuple[Rule, ...] = (
     R("respiratory.cyanosis", "Blue or grey lips or face", E, "respiratory",
       ABCDE + " (B: cyanosis)",
       P(r"blue (?:lips|tongue|face|(?:a)?round the (?:lips|mouth))|(?:lips|face|tongue) " + _gap(3) + r"(?:blue|grey|gray|purple)|"
-        r"blue (?:\w+ )?(?:a)?round (?:the |his |her )?(?:lips|mouth)|"
+        r"blue (?:\w+ )?(?:a)?round (?:the |his |her )?(?:lips|mouth)|(?:lips|face) (?:\w+ ){0,2}?dusky|dusky (?:lips|face)|"
         r"cyanos\w+|cyanotic"),
       examples=("his lips are turning blue",), non_examples=("lips not blue",)),
     R("respiratory.asthma_not_responding", "Severe asthma not responding to inhaler", E,
       "respiratory", "BTS/SIGN 158 asthma: acute asthma management (poor response to bronchodilator)",
       P(r"asthma\w*|wheez\w*|inhaler|salbutamol|ventolin|albuterol|puffer|reliever|nebuli[sz]er"),
       P(r"not (?:helping|working|responding|touching it)|(?:no|little) (?:help|relief|improvement|effect)|"
-        r"(?:barely|hardly) (?:helping|working|touching it|doing anything)|"
+        r"(?:barely|hardly) (?:helping|working|touching it|doing anything)|no better|not any better|"
         r"isn'?t (?:helping|working)|doesn'?t (?:help|work)|hasn'?t (?:helped|worked)|"
         r"(?:every|each) (?:few minutes|hour)|(?:10|ten|\d\d) puffs"),
       examples=("asthma attack, blue inhaler not helping",),
@@ -892,7 +901,7 @@ RULES: tuple[Rule, ...] = (
     R("mental_health.overdose", "Overdose or poisoning", E, "mental_health",
       "NICE NG225 self-harm: 1.1 emergency care after overdose; TOXBASE",
       P(r"overdos\w*|(?-i:OD|OD'd)|(?:took|taken|swallowed) (?:\w+ ){0,3}?(?:all|a lot of|lots of|too many|a (?:whole )?(?:bottle|packet|"
-        r"box|strip|load) of|loads of|[1-9]\d+|a dozen|a handful of) (?:\w+\W+){0,5}?(?:pills|tablets|paracetamol|acetaminophen|tylenol|"
+        r"box|strip|load) of|loads of|[1-9]\d+|a dozen|a handful of|unknown (?:number|amount|qty|quantity) of) (?:\w+\W+){0,5}?(?:pills|tablets|paracetamol|acetaminophen|tylenol|"
         r"sleeping pills|meds|medications?|antidepressants|painkillers|co-?codamol|ibuprofen|aspirin|" + MEDICINES + r")|"
         r"(?:swallowed|ate|eaten|drank|drunk|drinking|chewed|licked) (?:\w+ ){0,5}?(?:pills|tablets|bleach|"
         r"batter(?:y|ies)|magnets|dishwasher (?:liquid|tablets?|pods?)|washing (?:\w+ )?(?:pods?|capsules?|tablets?)|"
@@ -985,7 +994,7 @@ RULES: tuple[Rule, ...] = (
     R("gi.rigid_abdomen", "Rigid abdomen or peritonism", E, "gastrointestinal",
       "NICE CKS: Acute abdomen (peritonitis) red flags",
       P(r"rigid (?:abdomen|tummy|belly|stomach)|(?:abdomen|tummy|belly|stomach) (?:is |feels )?"
-        r"(?:rigid|board[- ]like|hard as a board)|board[- ]like|guarding|peritonism|peritonitis|rebound tenderness"),
+        r"(?:rigid|board[- ]like|hard as a board)|board[- ]like|(?:rigid|hard) as a board|guarding|peritonism|peritonitis|rebound tenderness"),
       examples=("abdomen is rigid and very tender",), non_examples=("abdomen soft, no guarding",)),
     R("gi.severe_abdominal_pain_vomiting", "Severe abdominal pain with vomiting", U,
       "gastrointestinal", "NICE CKS: Acute abdomen — same-day surgical assessment",
@@ -1105,7 +1114,7 @@ RULES: tuple[Rule, ...] = (
       IMCI + "; " + NG143,
       P(CHILD, ("age", "<", 16)),
       P(r"letharg\w*|floppy|unresponsive|hard to (?:wake|rouse)|difficult to (?:wake|rouse)|"
-        r"won'?t wake|not waking|unusually (?:sleepy|drowsy)|limp(?! \w*(?:\+|and|with) )|(?:hardly|barely|not really) "
+        r"won'?t wake|not waking|not rousing|unusually (?:sleepy|drowsy)|limp(?! \w*(?:\+|and|with) )|(?:hardly|barely|not really) "
         r"(?:waking|rousing|responding)|(?:very|really|so) (?:sleepy|drowsy)|(?:won'?t|can'?t) stay awake"),
       examples=("baby is floppy and hard to wake",), non_examples=("baby not lethargic, alert",)),
     R("paediatric.convulsions", "Convulsions in a child", E, "paediatric", IMCI,
@@ -1167,9 +1176,11 @@ RULES: tuple[Rule, ...] = (
     # ---------------------------------------------------------------- ophthalmology
     R("eye.chemical_injury", "Chemical in the eye", E, "ophthalmology",
       "Royal College of Ophthalmologists: chemical eye injury — immediate irrigation",
-      P(r"(?:chemical|bleach|acid|alkali|cement|lime|oven cleaner|drain[- ]cleaner|caustic|sodium hydroxide|ammonia|"
+      P(r"(?:chemical|bleach|acid|alkali|cement|lime|oven cleaner|drain[- ](?:cleaner|unblocker|opener)|unblocker|caustic|"
+        r"sodium hydroxide|ammonia|"
         r"cleaning (?:the )?oven|spray|aerosol|cleaning product|detergent)"
-        r"\W+(?:\w+\W+){0,8}?(?:splash\w*|flick\w*|spray\w*|squirt\w*|went|got) (?:\w+ ){0,3}?(?:in|into|to) (?:\w+ ){0,2}?eyes?|"
+        r"\W+(?:\w+\W+){0,8}?(?:splash\w*|flick\w*|spray\w*|squirt\w*|went|got) (?:\w+ ){0,3}?(?:in|into|to) (?:\w+ ){0,2}?"
+        r"(?:eyes?|face\W+(?:\w+\W+){0,3}?eyes?)|"
         r"(?:chemical|bleach|acid|alkali|cement|lime|oven cleaner|drain cleaner|caustic)\W+(?:\w+\W+){0,4}?"
         r"(?:in|into) (?:\w+ )?eyes?|chemical (?:eye )?(?:injury|splash|burn) (?:to|in) " + _POSS + r"eyes?"),
       examples=("splashed bleach in my eye",), non_examples=("no chemical in the eye",)),
@@ -1322,7 +1333,7 @@ RULES: tuple[Rule, ...] = (
       non_examples=("BP 88/60, always low, feels well",)),
     R("neuro.spinal_cord_compression", "Cannot move or feel the legs (spinal cord compression)", E, "neurological",
       "NICE NG234 spinal metastases and metastatic spinal cord compression (2023): 1.1 recognition",
-      P(r"(?:can'?t|cannot|unable to) (?:move|feel) (?:either|both|my|his|her) legs?|"
+      P(r"(?:can'?t|cannot|unable to) (?:move|feel) (?:either |both |my |his |her )?legs?|"
         r"(?:can'?t|cannot) feel anything below|numb (?:from|below) (?:the |my |his |her )?(?:waist|belly button|chest)|"
         r"(?:both|his|her|my) legs (?:have )?(?:gone|went|are|going) (?:\w+ )?(?:weak|numb|dead)|paraplegi\w*|"
         r"(?-i:MSCC)|cord compression|bilateral (?:leg|lower limb) weakness|weakness (?:in|of) both legs|sensory level|"
@@ -1370,7 +1381,7 @@ RULES: tuple[Rule, ...] = (
       non_examples=("pain during sex, no crack or swelling",)),
     R("respiratory.drowning", "Drowning or near-drowning", E, "respiratory",
       "Resuscitation Council UK 2021: special circumstances — drowning (all survivors to hospital)",
-      P(r"(?:near[- ])?drown\w*|pulled (?:him |her |them )?(?:out of|from) (?:the )?(?:pool|water|sea|river|lake|bath)|"
+      P(r"(?:near[- ])?drown\w*|pulled (?:him |her |them )?(?:out of|from) (?:the |a )?(?:pool|water|sea|river|lake|bath|canal|pond|reservoir|quarry)|"
         r"went under (?:the )?water|inhaled water"),
       examples=("pulled out of the pool after going under, drowsy and coughing",),
       non_examples=("swims every day, no problems",)),
@@ -1482,6 +1493,7 @@ RULES: tuple[Rule, ...] = (
       P(r"(?:constant|severe|continuous|agoni[sz]ing) (?:\w+ ){0,2}?(?:abdominal|abdo|tummy|stomach|belly|uterine) pain|"
         r"(?:constant|severe|continuous|agoni[sz]ing|awful) pain (?:in|across) (?:my |her |the )?(?:bump|tummy|belly|abdomen|uterus)|"
         r"(?:belly|bump|tummy|uterus|abdomen) (?:has )?(?:gone|is|feels) (?:rock )?(?:hard|tense|rigid)|"
+        r"(?:uterus|bump|abdomen|tummy) (?:\w+ ){0,2}?(?:tender|hard|tense) and (?:hard|tense|tender)|"
         r"(?:painful|tender) (?:constant )?(?:abdomen|uterus|bump)|woody|(?:hard|tense|rigid) (?:uterus|bump|tummy|abdomen)|"
         r"(?:uterus|bump|tummy) (?:is |feels )?(?:rock )?(?:hard|tense|rigid)"),
       P(r"(?:vaginal |(?-i:PV) )?bleed\w*|blood", ("hr", ">=", 0)),
@@ -1615,8 +1627,8 @@ RULES: tuple[Rule, ...] = (
         r"(?:dribbl\w*|drool\w*) (?:\w+ ){0,4}?(?:corner|side) of " + _POSS + r"mouth|(?:corner|side) of " + _POSS +
         r"mouth (?:\w+ ){0,2}?(?:droop\w*|dropped|down)|smile (?:\w+ ){0,2}?(?:lopsided|crooked|uneven)"),
       P(r"(?:words?|speech|talk\w*) (?:\w+ ){0,3}?(?:jumbled|muddled|garbled|slurr\w*|thick|funny|strange|wrong|gibberish|"
-        r"mixed up|coming out wrong)|talking gibberish|can'?t get (?:the |his |her |my )?words out|slurr\w*"),
-      P(r"(?:arm|hand|leg|side) (?:\w+ ){0,3}?(?:weak|numb|heavy|dead|useless|floppy|won'?t work)|"
+        r"mixed up|coming out wrong)|(?:talking|speaking) gibberish|can'?t get (?:the |his |her |my )?words out|slurr\w*"),
+      P(r"(?:arm|hand|leg|side) (?:\w+ ){0,3}?(?:weak|numb|heavy|dead|useless|floppy|won'?t work|hanging|limp)|"
         r"(?:weak|numb) (?:\w+ ){0,2}?(?:arm|hand|leg|side)|dropping things|can'?t (?:lift|grip|hold)|"
         r"(?:arm|hand) (?:\w+ ){0,2}?(?:dropping|drops|dropped) (?:the |his |her |my )?\w+"),
       P(r"(?:two of everything|double vision|seeing double|lost (?:the )?(?:vision|sight)|vision (?:\w+ ){0,2}?(?:went|gone) "

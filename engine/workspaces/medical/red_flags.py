@@ -121,6 +121,23 @@ _HISTORY = re.compile(
 )
 
 
+_AND = re.compile(r"\band\b", _FLAGS)
+
+
+def _negation_window(before: str) -> str:
+    """The words a negation cue before a concept may reach across: back to the last comma,
+    or to an "and" that starts a new statement ("no wee since breakfast and hard to wake"),
+    not one inside a short list ("no chest pain and sweating")."""
+    window = before.rsplit(",", 1)[-1]
+    parts = _AND.split(window)
+    if len(parts) > 1:
+        head = _TOKEN.findall(parts[-2])
+        cue = max((i for i, w in enumerate(head) if _NEGATION.fullmatch(w)), default=None)
+        if cue is not None and len(head) - cue - 1 >= 3:
+            return parts[-1]
+    return window
+
+
 class _Text:
     """Input text with its clause boundaries, so each concept match is checked in scope."""
 
@@ -139,7 +156,7 @@ class _Text:
         """True when the match is neither negated nor history in its clause."""
         cs, ce = self.clause(m.start(), m.end())
         before = self.text[max(cs, m.start() - 120) : m.start()]
-        if _NEGATION.search(" ".join(_TOKEN.findall(before.rsplit(",", 1)[-1])[-5:])):
+        if _NEGATION.search(" ".join(_TOKEN.findall(_negation_window(before))[-5:])):
             return False
         # A cue before a comma still negates a list ("denies chest pain, sweating or SOB"),
         # but not a new statement ("not breathing properly, lips blue").
@@ -193,13 +210,14 @@ def _mrx(label: str, tail: str = "") -> re.Pattern:
 _RX_HR = _mrx(
     r"hr|heart rate|ventricular rate|pulse(?: rate)?|tachycardic|bradycardic|heart(?:'?s)?(?: rate)?(?: is| was| has been)?"
     r"(?: racing| beating| going| pounding| running| at)(?: at)?|(?:pulse|heart rate|heart)(?: is| was)?"
-    r"(?: really| very| so)? (?:slow|fast|low|high|racing),?|(?:smart ?)?watch|fitbit|heart rate monitor",
+    r"(?: really| very| so)? (?:slow|fast|low|high|racing),?|(?:smart ?)?watch|fitbit|heart rate monitor|"
+    r"(?:heart rate|pulse|hr) on (?:the |my |his |her )?(?:machine|monitor|watch|phone|app|oximeter)(?: is| says| reads)?",
     r"\s*(?:bpm|/min|beats)?",
 )
 _RX_RR = _mrx(r"rr|resp(?:iratory)? rate|resps|breathing rate|respirations", r"\s*(?:/min)?")
 _RX_SPO2 = _mrx(
     r"spo2|sp02|sao2|o2 sats?|(?<!transferrin )(?<!iron )sats?|oxygen sat(?:uration)?s?|saturations?|saturating|"
-    r"pulse ox(?:imetry)?|oxygen(?: levels?)?|o2(?: levels?)?",
+    r"pulse ox(?:imetry)?|oxygen(?: levels?)?|o2(?: levels?)?|finger (?:thing|clip|monitor|probe|machine)",
     r"\s*%?",
 )
 _RX_BP = re.compile(
@@ -415,7 +433,7 @@ CHEST_PAIN = (
     r"chest (?:\w+ ){0,2}?(?:feels?|is|went|gone|been|was) (?:\w+ )?(?:tight|heavy|crushed|squeezed|crushing)|"
     r"chest (?:tight|heavy)|chest (?:really )?(?:hurts|is killing)|"
     r"pain (?:\w+ ){0,2}?(?:left|right|one) side of " + _POSS + r"chest|"
-    r"(?:someone|somebody|an elephant|a weight) (?:is )?(?:sitting|standing) on " + _POSS + r"chest|"
+    r"(?:someone|somebody|an elephant|a weight|a brick) (?:is |has )?(?:sitting|standing|sat|parked) on " + _POSS + r"chest|"
     r"chest (?:\w+ ){0,2}?like (?:an elephant|a weight|someone|something|a brick) (?:\w+ ){0,2}?(?:sat|sitting|standing|parked|on)"
 )
 SWEATING = r"sweat(?:ing|y|s)?|diaphore(?:sis|tic)|clammy|drenched|pouring with sweat|soaking wet"
@@ -424,7 +442,7 @@ BREATHLESS = (
     r"(?:difficulty|trouble|struggling|problems?) (?:in )?breathing|struggling to breathe|"
     r"can'?t (?:catch " + _POSS + r")?breath(?:e)?|hard to breathe|can'?t get " + _POSS + r"breath|gasping for (?:air|breath)|"
     r"fighting for (?:breath|air)|out of breath|can'?t breathe|breathing (?:is )?(?:really |very )?(?:hard|difficult|laboured)|"
-    r"labou?red breathing|working hard to breathe"
+    r"labou?red breathing|working hard to breathe|(?:can'?t|cannot) breath(?! test)\b|(?:can'?t|cannot) (?:catch|get) a (?:proper |full |deep )?breath"
 )
 RADIATION = (
     r"radiat\w* (?:to|into|down|up)(?: to)? "
@@ -456,15 +474,17 @@ POSTPARTUM = (r"postpartum|post[- ]partum|post[- ]?natal|(?:gave|given) birth|ha
 VOMIT = r"vomit\w*|throw(?:ing)? up|threw up|thrown up|being sick|been sick|bringing up|brought up|(?-i:N/V|N\+V|N&V)|puk\w*|emesis"
 PREGNANT = (
     r"pregnan(?:t|cy)(?! test)|(?<![\d/])(?:[4-9]|[1-3]\d|4[0-2])(?:\+\d)?\s*/\s*40(?![\d/])|"
-    r"g\d+\s*p\d+|gravid|expecting a baby|antenatal|(?:\+ ?ve|\+|positive) ?(?-i:UPT|HCG|βhCG|bhCG)|"
+    r"g\d+\s*p\d+|gravid|expecting a baby|antenatal|enceinte|embarazada|schwanger|gr[áa]vida|incinta|(?:\+ ?ve|\+|positive) ?(?-i:UPT|HCG|βhCG|bhCG)|"
     r"(?-i:UPT) (?:\+ ?ve|\+|positive)|(?:[1-3]\d|4[0-2]) weeks with (?:my|our|her) (?:first|second|third|fourth|\d\w*)|"
     r"(?:baby|my|her) bump(?! (?:on|to))|(?<![\d/])(?:[1-3]\d|4[0-2]) ?\+ ?[0-6](?: ?(?:weeks?|wks?))?(?![\d/])|"
-    r"(?:[1-3]\d|4[0-2]) (?:weeks?|wks?) (?:pregnant|gestation|along)|i'?m (?:[1-3]\d|4[0-2]) (?:weeks?|wks?)(?! ago)"
+    r"(?:[1-3]\d|4[0-2]) (?:weeks?|wks?) (?:pregnant|gestation|along)|(?:i'?m|i am|she'?s|she is) (?:[1-3]\d|4[0-2]) (?:weeks?|wks?)(?! ago)|"
+    r"^\W*(?:[1-3]\d|4[0-2]) ?(?:weeks?|wks?)(?=,)|baby in (?:the|my|her) belly"
 )
 _PREGNANT = _rx(PREGNANT)
 PREG_OR_MISSED = (
     PREGNANT + r"|missed (?:a |my |her )?period|(?:my |her )?period is late|late period|"
     r"period (?:is |was )?(?:about |nearly |over )?(?:a |two |\d+ |a few )?(?:weeks?|fortnight|days) late|"
+    r"period (?:is |was )?late(?: by)? (?:\d+|a|two|three|six) (?:weeks?|days)|"
     r"(?:\d|one|two|three) months? gone|"
     r"positive (?:home )?(?:pregnancy )?test|no period for \w+ weeks|(?:\d|five|six|seven|eight|nine) weeks since "
     r"(?:my |her )?last period|(?-i:LMP) \d+/52"
@@ -475,12 +495,13 @@ CHILD = (
 )
 HEAD_INJURY = (
     r"head (?:injury|trauma|knock|strike|bump)|(?:hit|hitting|banged|banging|bumped|bumping|struck|striking|knocked|"
-    r"knocking|whacked) " + _POSS + r"head|"
+    r"knocking|whacked|cracked|smacked|smashed) " + _POSS + r"head|"
     r"(?:swelling|lump|bump|egg|cut|gash|wound|bruise) (?:\w+\W+){0,2}?(?:on|to|of) " + _POSS +
     r"(?:head|forehead|scalp)|(?:landed|fell) on " + _POSS + r"head|onto (?:(?:his|her|my|their) |the back of (?:his|her|my) )head|"
     r"(?:blow|bang|knock) (?:to|on) " + _POSS + r"head|fell and hit"
 )
-SEIZURE = (r"seizur\w*|fit(?:ting|s)?(?! (?:and well|for|to|in|into))|convuls\w*|(?-i:GTC)|went (?:stiff|rigid) and "
+SEIZURE = (r"seizur\w*|fit(?:ting|s)?(?! (?:and well|for|to|in|into))|convuls\w*|(?-i:GTC)|(?:shook|shaking|jerked|jerking) all over|"
+           r"went (?:stiff|rigid) and "
            r"(?:jerk|shak)\w*|(?:rigid|stiff) and (?:jerking|shaking)")
 DIABETIC = r"diabet\w*|type 1|(?-i:T1DM|DM|IDDM)|on insulin|insulin[- ]dependent"
 ALLERGEN = (
@@ -666,7 +687,8 @@ RULES: tuple[Rule, ...] = (
         r"headache (?:came on|started) (?:suddenly|like a)|like being hit (?:on|in) the head|"
         r"head like (?:someone|somebody|being) (?:\w+ )?(?:smacked|hit|kicked|struck|whacked|shot)|almighty bang|"
         r"(?:instantly|immediately) maximal|maximal (?:at|within) (?:onset|seconds)|hit with a (?:bat|hammer|cricket bat)|"
-        r"explosion in " + _POSS + r"head|(?:bang|thunderclap|explosion) in the back of " + _POSS + r"head"),
+        r"explosion in " + _POSS + r"head|(?:sudden|explosive|thunderclap) (?:\w+ ){0,2}?pain (?:at|in) the back of " + _POSS + r"head|"
+        r"explosive (?:\w+ )?headache|(?:bang|thunderclap|explosion) in the back of " + _POSS + r"head"),
       examples=("worst headache of my life, came on in seconds",),
       non_examples=("not the worst headache of her life, usual migraine",)),
     R("neuro.first_seizure", "First-ever seizure", E, "neurological",
@@ -683,7 +705,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:[2-9]|two|three|four|several|multiple|repeated) (?:\w+ )?(?:seizures|fits|convulsions) in "
         r"(?:an? |the last |one |1 ?|2 ?)?(?:hour|h|hr|day|24 ?h\w*)|"
         r"(?:fit|seizure|convulsion)s? (?:that )?(?:won'?t|will not|isn'?t|hasn'?t|not) stop\w*|"
-        r"(?:fitting|seizing|jerking|convulsing|shaking) (?:\w+ ){0,2}?for (?:about |over |more than )?" + _BIG + r" ?min\w*|"
+        r"(?:fitting|seizing|jerking|convulsing|shaking) (?:\w+ ){0,4}?for (?:about |over |more than )?" + _BIG + r" ?min\w*|"
         r"(?:ongoing|going on|lasting|been going) (?:\w+ ){0,3}?(?:(?:for|since) )?(?:about |at least |over )?" + _BIG + r" ?min\w*|"
         r"still (?:jerking|fitting|seizing|convulsing|shaking)"),
       examples=("seizure lasting more than 5 minutes",),
@@ -705,7 +727,7 @@ RULES: tuple[Rule, ...] = (
     R("neuro.cauda_equina_saddle", "Saddle numbness (cauda equina)", E, "neurological",
       "NICE CKS: Sciatica / low back pain — cauda equina syndrome red flags",
       P(r"saddle (?:numbness|an(?:a)?esthesia|area (?:numb\w*|tingl\w*))|numb when (?:i |he |she )?wipe|"
-        r"(?:can'?t|cannot) feel (?:the )?(?:toilet paper|tissue|paper) (?:when )?wip\w*|"
+        r"(?:can'?t|cannot) feel (?:the )?(?:toilet paper|tissue|paper) (?:when )?(?:i |he |she )?wip\w*|"
         r"numb\w*\W+(?:\w+\W+){0,3}?when (?:\w+ )?wip\w*|numb\w*\W+(?:\w+\W+){0,2}?down below|down below (?:\w+ )?(?:is |feels )?numb|"
         r"(?:bum|bottom|buttocks|between (?:my|his|her) legs|back passage|private parts)\W+" + _gap(3) + r"(?:numb|tingl\w*|no feeling)|"
         r"can'?t (?:tell|feel) when (?:i|he|she) (?:need|needs) (?:a |to )?(?:wee|pee|poo|go)|"
@@ -723,7 +745,7 @@ RULES: tuple[Rule, ...] = (
     R("trauma.head_injury_anticoagulant", "Head injury while on anticoagulants", E, "trauma",
       NG232, P(HEAD_INJURY),
       P(r"warfarin|apixaban|rivaroxaban|edoxaban|dabigatran|eliquis|xarelto|"
-        r"anticoagula\w+|blood thinners?|(?-i:DOAC|NOAC)|clopidogrel"),
+        r"anticoagula\w+|blood thinners?|(?-i:DOAC|NOAC)|clopidogrel|ha?emophilia|von willebrand|bleeding disorder"),
       examples=("hit her head, she takes warfarin",),
       non_examples=("hit her head, not on blood thinners",)),
     R("trauma.head_injury_vomiting", "Head injury with vomiting", E, "trauma", NG232,
@@ -776,6 +798,7 @@ RULES: tuple[Rule, ...] = (
       P(r"(?:hit|knocked down|run over) by a (?:car|vehicle|bus|lorry|truck|van)|"
         r"(?:fell|fall(?:en)?) (?:from|off|out of) (?:\w+\W+){0,3}?(?:height|ladder|roof|balcony|scaffold\w*|"
         r"window|storey|story|tree|cliff|bridge)|(?:came|fell|thrown) off (?:\w+ )?(?:motorbike|motorcycle|horse)|"
+        r"(?:cyclist|pedestrian|motorcyclist|child|boy|girl) (?:vs\.?|versus|v|hit by|struck by) (?:a )?(?:car|van|lorry|bus|truck|vehicle)|"
         r"(?:car|motorbike|motorcycle|road traffic|high[- ]speed) (?:crash|accident|collision)|(?-i:RTC|RTA|MVC)"),
       examples=("fell from a ladder onto concrete",),
       non_examples=("car crash in 2015, now back pain",)),
@@ -900,7 +923,7 @@ RULES: tuple[Rule, ...] = (
       examples=("she has been cutting herself",), non_examples=("no self-harm",)),
     R("mental_health.overdose", "Overdose or poisoning", E, "mental_health",
       "NICE NG225 self-harm: 1.1 emergency care after overdose; TOXBASE",
-      P(r"overdos\w*|(?-i:OD|OD'd)|(?:took|taken|swallowed) (?:\w+ ){0,3}?(?:all|a lot of|lots of|too many|a (?:whole )?(?:bottle|packet|"
+      P(r"overdos\w*|(?-i:OD|OD'd)|(?:took|taken|swallowed|necked|downed) (?:\w+ ){0,3}?(?:all|a lot of|lots of|too many|a (?:whole )?(?:bottle|packet|"
         r"box|strip|load) of|loads of|[1-9]\d+|a dozen|a handful of|unknown (?:number|amount|qty|quantity) of) (?:\w+\W+){0,5}?(?:pills|tablets|paracetamol|acetaminophen|tylenol|"
         r"sleeping pills|meds|medications?|antidepressants|painkillers|co-?codamol|ibuprofen|aspirin|" + MEDICINES + r")|"
         r"(?:swallowed|ate|eaten|drank|drunk|drinking|chewed|licked) (?:\w+ ){0,5}?(?:pills|tablets|bleach|"
@@ -994,7 +1017,7 @@ RULES: tuple[Rule, ...] = (
     R("gi.rigid_abdomen", "Rigid abdomen or peritonism", E, "gastrointestinal",
       "NICE CKS: Acute abdomen (peritonitis) red flags",
       P(r"rigid (?:abdomen|tummy|belly|stomach)|(?:abdomen|tummy|belly|stomach) (?:is |feels )?"
-        r"(?:rigid|board[- ]like|hard as a board)|board[- ]like|(?:rigid|hard) as a board|guarding|peritonism|peritonitis|rebound tenderness"),
+        r"(?:rigid|board[- ]like|hard as a board)|board[- ]like|(?:rigid|hard|stiff) as a board|guarding|peritonism|peritonitis|rebound tenderness"),
       examples=("abdomen is rigid and very tender",), non_examples=("abdomen soft, no guarding",)),
     R("gi.severe_abdominal_pain_vomiting", "Severe abdominal pain with vomiting", U,
       "gastrointestinal", "NICE CKS: Acute abdomen — same-day surgical assessment",
@@ -1023,11 +1046,12 @@ RULES: tuple[Rule, ...] = (
       P(r"(?:one[- ]sided|unilateral|(?:left|right)[- ]sided|(?:left|right) (?:lower|iliac))"
         r" (?:\w+ )?(?:abdominal |abdo |tummy |pelvic |belly |stomach |fossa )?pain|"
         r"pain (?:\w+ ){0,3}?(?:in|on) " + _POSS + r"(?:left|right|one) (?:side|lower)|(?-i:[LR]) ?iliac fossa pain|(?-i:[LR]IF) pain|"
-        r"(?:pain|ache)\W+(?:\w+\W+){0,5}?on the (?:left|right)(?! (?:arm|hand|leg|foot|knee|ear|eye))"),
+        r"(?:pain|ache)\W+(?:\w+\W+){0,5}?on the (?:left|right)(?! (?:arm|hand|leg|foot|knee|ear|eye))|"
+        r"(?:pain|ache) (?:\w+ ){0,3}?(?:down|on|in) (?:the |my |her )?(?:left|right) side"),
       examples=("missed period and right-sided pelvic pain",),
       non_examples=("pregnant, no one-sided pain",)),
     R("obstetric.ectopic_shoulder_tip", "Pregnant or missed period with shoulder-tip pain", E,
-      "obstetric", RCOG_EP, P(PREG_OR_MISSED), P(r"shoulder[- ]tip pain|pain (?:in|at) the (?:tip|top) of " + _POSS + r"shoulder"),
+      "obstetric", RCOG_EP, P(PREG_OR_MISSED), P(r"shoulder[- ]tip pain|pain (?:in|at|on) (?:the )?(?:tip|top) of " + _POSS + r"shoulder"),
       examples=("6 weeks pregnant with shoulder tip pain",),
       non_examples=("pregnant, denies shoulder tip pain",)),
     R("obstetric.ectopic_bleeding_faint", "Pregnant or missed period with bleeding and fainting", E,
@@ -1049,7 +1073,8 @@ RULES: tuple[Rule, ...] = (
         r"(?-i:RFM)|baby (?:is |has )?(?:not moving|moving less|stopped moving|hasn'?t moved)|"
         r"baby(?:'s)? (?:is |has been )?moving (?:\w+ ){0,3}?less|(?:fewer|less) (?:kicks|movements) than (?:usual|normal)|"
         r"(?:haven'?t|hasn'?t|not) felt (?:\w+ )?(?:him|her|it|the baby|baby|them) (?:move|moving|kick\w*)|"
-        r"(?:can'?t|cannot) remember (?:feeling|the last time) (?:\w+ ){0,3}?(?:kick|move)\w*"),
+        r"(?:can'?t|cannot) remember (?:feeling|the last time) (?:\w+ ){0,3}?(?:kick|move)\w*|"
+        r"baby (?:\w+ ){0,4}?(?:not|no|hasn'?t|didn'?t) (?:move|moving|moved|kick\w*) since"),
       examples=("32/40, baby moving less since yesterday",),
       non_examples=("denies reduced fetal movements",)),
     R("obstetric.pre_eclampsia_symptoms", "Pregnant with severe headache, visual disturbance or epigastric pain", E,
@@ -1176,7 +1201,8 @@ RULES: tuple[Rule, ...] = (
     # ---------------------------------------------------------------- ophthalmology
     R("eye.chemical_injury", "Chemical in the eye", E, "ophthalmology",
       "Royal College of Ophthalmologists: chemical eye injury — immediate irrigation",
-      P(r"(?:chemical|bleach|acid|alkali|cement|lime|oven cleaner|drain[- ](?:cleaner|unblocker|opener)|unblocker|caustic|"
+      P(r"eye (?:\w+ ){0,3}?(?:with )?(?:a )?(?:splash|spray|squirt) of (?:\w+ ){0,2}?(?:cleaner|bleach|acid|chemical|alkali|caustic)|"
+        r"(?:chemical|bleach|acid|alkali|cement|lime|oven cleaner|drain[- ](?:cleaner|unblocker|opener)|unblocker|caustic|"
         r"sodium hydroxide|ammonia|"
         r"cleaning (?:the )?oven|spray|aerosol|cleaning product|detergent)"
         r"\W+(?:\w+\W+){0,8}?(?:splash\w*|flick\w*|spray\w*|squirt\w*|went|got) (?:\w+ ){0,3}?(?:in|into|to) (?:\w+ ){0,2}?"
@@ -1242,7 +1268,7 @@ RULES: tuple[Rule, ...] = (
     R("metabolic.hypoglycaemia_impaired", "Hypoglycaemia with confusion, seizure or unresponsiveness", E,
       "metabolic/labs", "JBDS 2022 hypoglycaemia in adults: severe hypoglycaemia",
       P(r"hypo(?:glyca?emi\w*)?|low (?:blood )?sugar", ("glucose", "<=", 3.0)),
-      P(CONFUSION + r"|confused|unresponsive|unconscious|drowsy|" + SEIZURE),
+      P(CONFUSION + r"|confused|unresponsive|unconscious|drowsy|only (?:groan|moan|respond)\w* (?:when|to)|won'?t swallow|" + SEIZURE),
       examples=("blood sugar 1.9 and confused",), non_examples=("no hypo, confused",)),
     R("labs.hyperkalaemia", "Potassium >= 6.5 mmol/L", E, "metabolic/labs",
       "UK Kidney Association 2020 hyperkalaemia guideline: severe (>= 6.5)", T(("k", ">=", 6.5)),
@@ -1400,7 +1426,7 @@ RULES: tuple[Rule, ...] = (
       non_examples=("teething baby drooling a lot, feeding well",)),
     R("ent.post_tonsillectomy_bleed", "Bleeding after tonsil or throat surgery", E, "ENT",
       "ENT UK: post-tonsillectomy haemorrhage — attend the emergency department",
-      P(r"tonsillectomy|(?:tonsils?|adenoids?) (?:out|removed|operation)"),
+      P(r"tonsillectomy|(?:tonsils?|adenoids?) (?:out|removed|operation|taken out)|post[- ]?tonsils?"),
       P(r"bleed\w*|blood|clots"),
       examples=("tonsillectomy 7 days ago, brisk bleeding, spitting clots",),
       non_examples=("tonsillectomy last week, sore but no bleeding",)),
@@ -1413,8 +1439,8 @@ RULES: tuple[Rule, ...] = (
     R("infection.necrotising", "Rapidly spreading redness or pain out of proportion (necrotising infection)", E,
       "infection/sepsis", "NICE CKS: Cellulitis — admit if rapidly spreading or necrotising fasciitis suspected",
       P(r"(?:redness|red(?:ness)? area|swelling|infection|rash|it) (?:is |'s )?spreading (?:\w+ ){0,2}?(?:fast|quickly|rapidly)|"
-        r"spread\w* (?:\w+ ){0,3}?(?:very |really |so )?(?:fast|quickly|rapidly)|(?:pain|agony) (?:\w+ ){0,2}?out of proportion|"
-        r"(?:much )?worse than it looks|necroti[sz]\w*|fournier\w*|(?:gone|red,?) (?:red, )?hot and swollen very quickly"),
+        r"spread\w* (?:\w+ ){0,3}?(?:very |really |so )?(?:fast|quickly|rapidly)|(?:pain|agony) (?:\w+ ){0,2}?out of (?:proportion|keeping)|"
+        r"(?:much |way )?(?:worse|more) than it looks|purple-?black|necroti[sz]\w*|fournier\w*|(?:gone|red,?) (?:red, )?hot and swollen very quickly"),
       P(r"pain|agony|fever\w*|unwell|temperature|dying|red|crepitus", *_ANY_FEVER),
       examples=("redness on my leg spreading really fast, agony, much worse than it looks",),
       non_examples=("red patch on my leg, not spreading, not painful",)),
@@ -1512,7 +1538,8 @@ RULES: tuple[Rule, ...] = (
       non_examples=("pregnant, backache from posture, no fever",)),
     R("obstetric.ovarian_torsion", "Sudden severe one-sided pelvic pain with vomiting or a known ovarian cyst", E,
       "gynaecology", "NICE CKS: Ovarian cyst — torsion (emergency surgical referral)",
-      P(r"(?:sudden|severe|agoni[sz]ing|excruciating) (?:\w+ ){0,3}?(?:pelvic|lower (?:tummy|abdominal|abdo|belly)|groin) pain"),
+      P(r"(?:sudden|severe|agoni[sz]ing|excruciating) (?:\w+ ){0,3}?(?:pelvic|lower (?:tummy|abdominal|abdo|belly)|groin) pain|"
+        r"(?:sudden|severe|sharp) (?:\w+ ){0,2}?pain (?:\w+ ){0,4}?(?:down low|low down|lower (?:tummy|abdomen|belly)|pelvis)"),
       P(r"ovar\w*|torsion|" + VOMIT),
       examples=("sudden severe pelvic pain on one side, vomiting, known ovarian cyst",),
       non_examples=("mild pelvic pain mid-cycle, no vomiting",)),
@@ -1520,6 +1547,7 @@ RULES: tuple[Rule, ...] = (
       "NHS: Urinary retention — go to A&E if you cannot pee at all; NICE CKS acute urinary retention",
       P(r"(?:can'?t|cannot|unable to|(?:have|has)n'?t been able to|not been able to) (?:pee|urinate|pass (?:any )?(?:urine|water)|wee|pass a drop)(?: at all)?|"
         r"urinary retention|(?:unable to|can'?t|cannot) void|palpable (?:\w+ )?bladder|no urine passed|"
+        r"catheter (?:\w+\W+){0,5}?(?:not draining|blocked|isn'?t draining|stopped draining)|"
         r"(?:not|hasn'?t|haven'?t) passed (?:any )?urine"),
       P(r"unbearable|agony|excruciating|severe|swollen|distend\w*|bulging|bursting|at all|a drop|pacing|distress\w*|"
         r"tender|palpable"),
@@ -1591,7 +1619,7 @@ RULES: tuple[Rule, ...] = (
         r"(?:speed |the )?bumps|(?:worse|hurts?) (?:\w+ ){0,5}?(?:over|go over|going over) (?:speed )?bumps|"
         r"(?:started|began) (?:a?round|near|at|by) " + _POSS + r"(?:belly ?button|navel|umbilicus)|"
         r"(?:boring|going|radiating|shooting) (?:straight )?(?:through|into) (?:to )?(?:my |the |his |her )?back"),
-      P(VOMIT + r"|" + FEVER + r"|10/10|severe|agony|unbearable", *_ANY_FEVER),
+      P(VOMIT + r"|" + FEVER + r"|10/10|severe|agony|unbearable|awful|faint\w*|grey|collaps\w*", *_ANY_FEVER),
       examples=("tummy pain going through to my back, 10/10, vomiting non stop",),
       non_examples=("indigestion after a curry, no back pain, no vomiting",)),
     R("eye.penetrating_injury", "Eye hit by a high-speed object, firework or blade, or bleeding from the eye", E,
@@ -1623,14 +1651,16 @@ RULES: tuple[Rule, ...] = (
       examples=("SpO2 84%",), non_examples=("SpO2 94%",)),
     R("neuro.stroke_signs_two", "Two or more BE-FAST signs described in everyday words", E, "neurological",
       BEFAST + " (any two signs, as people describe them)",
-      P(r"face (?:\w+ ){0,2}?(?:looks? |is |gone |went )?(?:funny|odd|weird|lopsided|droop\w*|dropped|crooked|numb)|"
+      P(r"face (?:\w+ ){0,2}?(?:looks? |is |gone |went )?(?:funny|odd|weird|lopsided|droop\w*|dropped|crooked|numb|falling|fallen)|"
         r"(?:dribbl\w*|drool\w*) (?:\w+ ){0,4}?(?:corner|side) of " + _POSS + r"mouth|(?:corner|side) of " + _POSS +
         r"mouth (?:\w+ ){0,2}?(?:droop\w*|dropped|down)|smile (?:\w+ ){0,2}?(?:lopsided|crooked|uneven)"),
       P(r"(?:words?|speech|talk\w*) (?:\w+ ){0,3}?(?:jumbled|muddled|garbled|slurr\w*|thick|funny|strange|wrong|gibberish|"
-        r"mixed up|coming out wrong)|(?:talking|speaking) gibberish|can'?t get (?:the |his |her |my )?words out|slurr\w*"),
+        r"mixed up|coming out wrong|not correct)|(?:talking|speaking) gibberish|(?:speak|talk)\w* (?:\w+ ){0,2}?(?:not correct|wrong)|"
+        r"(?:couldn'?t|could not) get (?:the |his |her |my )?words out|can'?t get (?:the |his |her |my )?words out|slurr\w*"),
       P(r"(?:arm|hand|leg|side) (?:\w+ ){0,3}?(?:weak|numb|heavy|dead|useless|floppy|won'?t work|hanging|limp)|"
         r"(?:weak|numb) (?:\w+ ){0,2}?(?:arm|hand|leg|side)|dropping things|can'?t (?:lift|grip|hold)|"
-        r"(?:arm|hand) (?:\w+ ){0,2}?(?:dropping|drops|dropped) (?:the |his |her |my )?\w+"),
+        r"(?:arm|hand) (?:\w+ ){0,2}?(?:dropping|drops|dropped) (?:the |his |her |my )?\w+|(?:arm|hand|leg) (?:have|has) no "
+        r"(?:power|strength)|no (?:power|strength) in (?:his|her|my) (?:arm|leg|hand)"),
       P(r"(?:two of everything|double vision|seeing double|lost (?:the )?(?:vision|sight)|vision (?:\w+ ){0,2}?(?:went|gone) "
         r"(?:black|grey|dark|blurry))"),
       P(r"stagger\w*|(?:unsteady|wobbly) on (?:\w+ )?feet|can'?t walk straight|falling to one side|walking like "
@@ -1692,21 +1722,22 @@ RULES: tuple[Rule, ...] = (
     R("mental_health.psychosis_with_weapon", "Psychotic symptoms with a weapon or threats", E, "mental_health",
       "NICE CG178 psychosis and schizophrenia: crisis care (risk to self or others)",
       P(r"voices|paranoi\w*|psychos\w*|psychotic|hallucinat\w*|beaming|persecut\w*|(?:spying|after) (?:on )?(?:him|her|me)"),
-      P(r"knife|knives|weapon|gun|axe|machete|hammer|threaten\w*|(?:deal with|get|hurt|kill) (?:them|him|her|everyone)"),
+      P(r"knife|knives|blade|weapon|gun|axe|machete|hammer|threaten\w*|(?:deal with|get|hurt|kill) (?:them|him|her|everyone)"),
       examples=("says the neighbours are beaming voices into his head, he's taken a kitchen knife into his room",),
       non_examples=("hears voices at night, on medication, no thoughts of harming anyone, no weapons",)),
     R("vascular.acute_limb_ischaemia_cues", "A suddenly cold, pale or mottled limb with pain or numbness", E,
       "cardiovascular", "NICE CKS: Peripheral arterial disease — acute limb ischaemia (6 Ps), as people describe it",
       P(r"leg|foot|feet|toes|arm|hand|fingers|limb"),
       P(r"cold|white|pale|mottl\w*|blue|pulseless"),
-      P(r"pain\w*|sore|agony|numb|(?:can'?t|cannot) (?:feel|move)|tingl\w*"),
+      P(r"pain\w*|sore|agony|numb|(?:can'?t|cannot) (?:feel|move|wiggle)|tingl\w*|no (?:foot |pedal |distal )?pulses"),
       P(r"sudden\w*|(?:an?|one|two|\d) hours? ago|this morning|overnight|came on|irregular heart\w*|(?-i:AF)|atrial "
         r"fibrillation|off (?:warfarin|apixaban|rivaroxaban|blood thinners)"),
       examples=("my foot went suddenly cold and white, really painful, can't move my toes",),
       non_examples=("cold hands in winter for years, they go white then red, no pain now",)),
     R("trauma.hip_fracture_signs", "Shortened, rotated leg after a fall", E, "trauma",
       "NICE CG124 hip fracture: 1.1 (emergency department assessment)",
-      P(r"shortened and (?:externally |internally )?rotated|(?:leg|foot) (?:is )?(?:\w+ )?(?:shorter|turned out\w*)"),
+      P(r"shortened and (?:externally |internally )?rotated|(?:leg|foot) (?:is )?(?:\w+ )?(?:shorter|more short|turned out\w*)|"
+        r"foot (?:\w+ ){0,2}?turn\w* (?:to )?(?:the )?out\w*"),
       examples=("fall, L leg shortened and externally rotated",), non_examples=("legs equal length, walking",)),
     R("metabolic.diabetic_altered", "Diabetic, sweaty or shaky, and confused, drowsy or not making sense", E,
       "metabolic/labs", "JBDS 2022 hypoglycaemia in adults: severe hypoglycaemia (call an ambulance if drowsy or unable "
@@ -1718,7 +1749,7 @@ RULES: tuple[Rule, ...] = (
       non_examples=("diabetic, sugars fine, a bit tired, talking normally",)),
     R("urology.torsion_cues", "Sudden testicular pain, or testicular pain with vomiting", E, "urology",
       "NICE CKS: Scrotal pain and swelling — suspected testicular torsion (immediate referral)",
-      P(r"testic\w*|testis|testes|ball|balls|scrot\w*|nut|nuts"),
+      P(r"testic\w*|testis|testes|ball|balls|scrot\w*|nut|nuts|privates"),
       P(r"sudden\w*|rolling (?:around|about)|agoni\w*|excruciating|woke (?:up )?with|" + VOMIT),
       P(r"pain\w*|hurts?|agony|swollen|sore"),
       examples=("teenage son rolling around with pain in his testicle, started suddenly an hour ago, sick once",),
@@ -1794,6 +1825,7 @@ RULES: tuple[Rule, ...] = (
       E, "neurological", "NICE CKS / Brighton criteria: suspected Guillain–Barré syndrome with bulbar or respiratory "
       "involvement (emergency)",
       P(r"ascending (?:tingling|weakness|paralysis|numbness)|(?:guillain|(?-i:GBS))|weakness (?:\w+ ){0,3}?(?:spreading|moving|going) up|"
+        r"(?:creeping|spreading|moving) (?:up|upwards)|(?:weakness|numbness|tingling) (?:\w+ ){0,3}?(?:going|creeping|spreading|moving) up|"
         r"(?:legs|both legs) (?:\w+ ){0,2}?weak\w*|unable to (?:stand|walk)"),
       P(r"(?:difficulty|trouble|problems?) swallowing|can'?t swallow|" + BREATHLESS + r"|(?-i:FVC) (?:falling|dropping|\d)|areflexi\w*"),
       examples=("ascending tingling and leg weakness, now unable to stand, difficulty swallowing",),
@@ -1828,6 +1860,58 @@ RULES: tuple[Rule, ...] = (
       "BSH / NICE NG12 1.10: suspected acute leukaemia (immediate specialist assessment)",
       P(r"blasts (?:on|in|seen)|(?:with|showing) blasts"),
       examples=("WCC 68 with blasts on film, gum bleeding",), non_examples=("blood film normal",)),
+    R("obstetric.postpartum_sepsis", "After birth or miscarriage: fever with a racing heart, faintness or offensive discharge", E,
+      "obstetric", "RCOG Green-top 64b bacterial sepsis following pregnancy; NICE NG51 (pregnant or recently pregnant)",
+      P(POSTPARTUM + r"|miscarr\w*|termination|abortion"), P(FEVER + r"|shiver\w*|rigou?rs", *_ANY_FEVER),
+      P(r"heart (?:\w+ )?(?:racing|pounding)|faint\w*|dizz\w*|(?:smell\w*|offensive|foul)(?:\W+\w+){0,3}? discharge|discharge "
+        r"(?:\w+ ){0,4}?(?:smell\w*|offensive|foul)|" + CONFUSION, ("hr", ">=", 110)),
+      examples=("had my baby 9 days ago, shivering, heart racing, discharge smells horrible, temp 39.1",),
+      non_examples=("had my baby a week ago, tired, no fever",)),
+    R("obstetric.bleeding_after_pregnancy_loss", "Heavy bleeding after a miscarriage or termination", E, "obstetric",
+      "NICE NG126 ectopic pregnancy and miscarriage: 1.5 (heavy bleeding — emergency assessment)",
+      P(r"miscarr\w*|termination|abortion|(?-i:ERPC|SMM|TOP)"),
+      P(r"(?:heavy|heavily|pouring|gush\w*|soak\w*|lots of|a lot of) (?:\w+ ){0,2}?(?:bleed\w*|blood|pads?)|soaked (?:\d+|two|three|four) "
+        r"(?:\w+ )?pads|(?:large|big) clots"),
+      examples=("pouring blood after my miscarriage last week, soaked 3 pads in an hour",),
+      non_examples=("light spotting a week after my miscarriage",)),
+    R("obstetric.preterm_labour", "Regular painful contractions before 37 weeks", E, "obstetric",
+      "NICE NG25 preterm labour and birth: 1.5 suspected preterm labour (obstetric unit assessment now)",
+      P(r"(?:regular|painful|strong) (?:\w+ )?(?:tightenings|contractions)|(?:tightenings|contractions) every \d+"),
+      P(r"preterm|premature", ("gestation", "<", 37)),
+      examples=("26/40, regular painful tightenings every 4 min",), non_examples=("39/40, regular contractions",)),
+    R("toxicology.staggered_paracetamol", "Too much paracetamol over more than one day (staggered overdose)", E, "toxicology",
+      "TOXBASE / MHRA: staggered paracetamol overdose (> 75 mg/kg in 24 h) — emergency assessment",
+      P(r"paracetamol|co-?codamol|acetaminophen|tylenol|panadol|calpol"),
+      P(r"staggered|(?:1[2-9]|[2-9]\d) (?:a|per|each|every) day|(?:double|extra|more than the) (?:\w+ )?doses? (?:for|over) "
+        r"(?:\d|two|three|four|several) days|\d+ days running"),
+      examples=("bought paracetamol 3 days running, about 16 a day, now nauseous",),
+      non_examples=("paracetamol 8 a day as directed for 3 days",)),
+    R("toxicology.organophosphate", "Pesticide exposure with pinpoint pupils, drooling, wheeze or a slow pulse", E, "toxicology",
+      "TOXBASE: organophosphate and carbamate poisoning (cholinergic crisis)",
+      P(r"pesticide|organophosph\w*|insecticide|sheep dip|nerve agent|carbamate"),
+      P(r"pinpoint|pin[- ]point|drool\w*|salivat\w*|wheez\w*|bradycard\w*|sweat\w*|twitch\w*|" + VOMIT, ("hr", "<=", 50)),
+      examples=("pesticide exposure, pinpoint pupils, drooling, wheeze, HR 44",),
+      non_examples=("used garden insecticide with gloves, feels fine",)),
+    R("paediatric.sepsis_signs", "A child with cold hands or feet or blotchy skin, and drowsiness or no urine", E, "paediatric",
+      "NICE NG143 fever in under 5s / UK Sepsis Trust paediatric: red and amber features",
+      P(CHILD + r"|toddler", ("age", "<", 16)),
+      P(r"(?:cold|icy|freezing) (?:\w+ )?(?:hands|feet)|hands and feet (?:are |feel )?(?:\w+ )?cold|blotch\w*|mottl\w*|ashen|grey|pale"),
+      P(r"hard to (?:wake|rouse)|won'?t wake|floppy|drows\w*|lethargic|no (?:wee|pee|urine|wet nappy)|dry nappy|"
+        r"(?:not|hasn'?t) (?:weed|peed|had a wee)|breathing (?:\w+ )?fast"),
+      examples=("2yo, hot body but ice cold hands and feet, blotchy skin, hard to wake",),
+      non_examples=("toddler with a cold, pink and playful, drinking well",)),
+    R("eye.chemical_cues", "A cleaning or caustic product sprayed or splashed near the eyes", E, "ophthalmology",
+      "Royal College of Ophthalmologists: chemical eye injury — immediate irrigation and emergency assessment",
+      P(r"bleach|acid|alkali|cement|lime|oven cleaner|drain[- ](?:cleaner|unblocker|opener)|unblocker|caustic|sodium hydroxide|"
+        r"ammonia|chemical\w*|cleaning (?:product|spray|fluid)"),
+      P(r"eyes?"),
+      P(r"spray\w*|splash\w*|squirt\w*|flick\w*|went in|got in"),
+      examples=("sprayed drain unblocker in his own face, screaming that his eye stings",),
+      non_examples=("bleach smell made my eyes water a bit, no splash",)),
+    R("paediatric.sunken_fontanelle", "Sunken soft spot (severe dehydration)", E, "paediatric",
+      "NICE CG84 diarrhoea and vomiting in children: 1.2 clinical dehydration and shock",
+      P(r"sunken (?:soft spot|fontanell?e)|(?:soft spot|fontanell?e) (?:is |looks |has )?(?:\w+ )?sunken"),
+      examples=("no wet nappy for 12 hours, soft spot sunken in, floppy",), non_examples=("soft spot normal, feeding well",)),
     R("ingestion.button_battery", "Swallowed a button battery, magnets or a caustic product", E, "toxicology",
       "NPIS / TOXBASE: button battery and caustic ingestion (immediate emergency assessment)",
       P(r"(?:swallowed|ate|eaten|drank|drunk|chewed|sucked|in (?:his|her|their) mouth) (?:\w+ ){0,5}?(?:button batter(?:y|ies)|"

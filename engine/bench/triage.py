@@ -35,6 +35,9 @@ FIRST_LOOKS = {
            "pipeline_accuracy": 0.735, "pipeline_macro_f1": 0.706, "self_care_over_triage": 0.311},
     "tj": {"date": "2026-11-29", "items": 200, "rules_emergency_recall": 0.629, "pipeline_emergency_recall": 0.971,
            "pipeline_accuracy": 0.810, "pipeline_macro_f1": 0.792, "self_care_over_triage": 0.222},
+    # tk was written to hold presentations the labelled set did not have yet (rarer emergencies)
+    "tk": {"date": "2026-11-29", "items": 200, "rules_emergency_recall": 0.486, "pipeline_emergency_recall": 0.814,
+           "pipeline_accuracy": 0.715, "pipeline_macro_f1": 0.702, "self_care_over_triage": 0.378},
 }
 
 

@@ -503,7 +503,7 @@ HEAD_INJURY = (
 SEIZURE = (r"seizur\w*|fit(?:ting|s)?(?! (?:and well|for|to|in|into))|convuls\w*|(?-i:GTC)|(?:shook|shaking|jerked|jerking) all over|"
            r"went (?:stiff|rigid) and "
            r"(?:jerk|shak)\w*|(?:rigid|stiff) and (?:jerking|shaking)")
-DIABETIC = r"diabet\w*|type 1|(?-i:T1DM|DM|IDDM)|on insulin|insulin[- ]dependent"
+DIABETIC = r"diabet\w*|type [12]|(?-i:T[12]DM|DM|IDDM)|on insulin|insulin[- ]dependent|\w+gliflozin|(?-i:SGLT2)"
 ALLERGEN = (
     r"stung|sting|bee|wasp|hornet|peanuts?|nuts?|shellfish|prawns?|food|allerg\w*|"
     r"new (?:drug|medication|medicine|antibiotic)|penicillin|amoxicillin|antibiotics?|"
@@ -826,7 +826,7 @@ RULES: tuple[Rule, ...] = (
       non_examples=("able to speak in full sentences",)),
     R("respiratory.not_breathing", "Not breathing, no pulse or choking to unresponsiveness", E,
       "respiratory", "Resuscitation Council UK 2021: adult/paediatric basic life support",
-      P(r"(?:not|isn'?t|stopped|has stopped|stops|no longer) breathing(?! properly)|"
+      P(r"(?:not|isn'?t|stopped|has stopped|stops|stopping|stop|no longer) breathing(?! properly)|"
         r"(?:pauses?|gaps?) (?:\w+ ){0,3}?(?:stops|stopped|not) breathing|apno?(?:eic|ea|ic) (?:episodes?|spells?|attacks?|pauses?)|"
         r"apno?eic|apnea (?:episodes?|spells?)|episodes? of apno?ea|"
         r"no pulse|cardiac arrest|(?-i:CPR) in progress"),
@@ -1091,7 +1091,7 @@ RULES: tuple[Rule, ...] = (
       examples=("30/40, BP 165/112",), non_examples=("pregnant, BP 118/72",)),
     R("obstetric.preterm_rupture_of_membranes", "Waters breaking before 37 weeks", E, "obstetric",
       "NICE NG25 preterm labour and birth: 1.2 P-PROM",
-      P(r"(?:waters?|membranes) (?:have |has )?(?:broken|broke|breaking|went|gone|ruptured)|"
+      P(r"(?:waters?|membranes) (?:have |has )?(?:just )?(?:broken|broke|breaking|went|gone|ruptured)|"
         r"leaking (?:clear )?(?:fluid|water)|gush of (?:clear )?(?:fluid|water)|rupture of membranes|(?-i:P?PROM|SROM)"),
       P(r"preterm|premature", ("gestation", "<", 37)),
       examples=("30 weeks pregnant and my waters broke",),
@@ -1327,7 +1327,7 @@ RULES: tuple[Rule, ...] = (
       non_examples=("HR 155 on the treadmill, felt fine", "HR 38, athlete, no dizziness")),
     R("cardiac.icd_shocks", "Repeated shocks from an implanted defibrillator", E, "cardiovascular",
       "ESC 2022 ventricular arrhythmias guideline: electrical storm (>= 3 shocks in 24 h)",
-      P(r"(?:ICD|defib\w*|device) (?:has )?shock\w* (?:me |him |her )?(?:\w+ ){0,2}?(?:[2-9]|two|three|four|several|"
+      P(r"(?:ICD|defib\w*|device) (?:has )?(?:shock\w*|gone off|fired|went off) (?:me |him |her )?(?:\w+ ){0,2}?(?:[2-9]|two|three|four|several|"
         r"multiple|many) times|(?:[2-9]|two|three|several|multiple|repeated) (?:ICD )?shocks"),
       examples=("ICD shocked me 3 times in the last hour",),
       non_examples=("ICD has never shocked me",)),
@@ -1418,9 +1418,10 @@ RULES: tuple[Rule, ...] = (
       non_examples=("SpO2 97%, short of breath on exertion",)),
     R("ent.cannot_swallow_saliva", "Drooling or unable to swallow saliva (epiglottitis, abscess, caustic)", E,
       "ENT", "NICE CKS: Sore throat — admit if stridor, drooling or unable to swallow (epiglottitis, quinsy)",
-      P(r"(?:can'?t|cannot|unable to|won'?t) swallow (?:\w+ ){0,2}?(?:saliva|spit|fluids|anything)|drool\w*|dribbl\w*|"
+      P(r"(?:can'?t|cannot|unable to|won'?t) (?:even )?swallow (?:\w+ ){0,3}?(?:saliva|spit|fluids|anything)|drool\w*|dribbl\w*|"
         r"sitting forward to breathe|tripod\w*|hot potato voice|sitting (?:bolt )?upright (?:\w+ )?leaning forward"),
-      P(FEVER + r"|sore throat|throat|" + BREATHLESS + r"|won'?t swallow|can'?t swallow|drank|swallowed|bleach|"
+      P(FEVER + r"|sore throat|throat|" + BREATHLESS + r"|won'?t swallow|can'?t swallow|drank|swallowed|bleach|stuck|spit\w* "
+        r"(?:\w+ ){0,2}?(?:into|in) a (?:bowl|cup|bag)|"
         r"dishwasher|sitting forward", *_ANY_FEVER),
       examples=("high fever, drooling, can't swallow her spit, sitting forward to breathe",),
       non_examples=("teething baby drooling a lot, feeding well",)),
@@ -1446,7 +1447,8 @@ RULES: tuple[Rule, ...] = (
       non_examples=("red patch on my leg, not spreading, not painful",)),
     R("infection.infected_obstruction", "Fever with an obstructing kidney stone", E, "urology",
       "EAU 2024 urolithiasis guideline: obstructed infected kidney (urgent decompression)",
-      P(r"obstruct\w* (?:\w+ ){0,2}?stone|hydronephrosis|stone (?:\w+ )?obstruct\w*"), P(FEVER, *_ANY_FEVER),
+      P(r"obstruct\w* (?:\w+ ){0,2}?stone|hydronephrosis|stone (?:\w+ )?obstruct\w*|(?:kidney|renal|ureteric) stone|stone in "
+        + _POSS + r"(?:kidney|ureter)"), P(FEVER + r"|rigou?rs", *_ANY_FEVER),
       examples=("renal colic, T 39.1, obstructing 8mm stone with hydronephrosis",),
       non_examples=("kidney stone, no fever, pain settling",)),
     R("infection.sickle_cell_crisis", "Sickle cell disease with chest symptoms, fever or stroke signs", E,
@@ -1691,7 +1693,7 @@ RULES: tuple[Rule, ...] = (
       non_examples=("battery in the remote is flat, child fine",)),
     R("gi.bleeding_with_shock", "Bleeding with fainting, collapse or looking white as a sheet", E, "gastrointestinal",
       ABCDE + " (C: haemorrhagic shock); NICE CG141 upper GI bleeding",
-      P(r"bleed\w*|(?<!sight of )blood(?! (?:pressure|tests?|sugars?|glucose|count|results?|donor|donation|thinners?))|"
+      P(r"bleed\w*|maroon|clots|(?<!sight of )blood(?! (?:pressure|tests?|sugars?|glucose|count|results?|donor|donation|thinners?))|"
         r"(?:poos?|stools?) (?:[\w-]+ ){0,3}?black|black (?:[\w-]+ ){0,3}?(?:poos?|stools?)|tarry|tar-like"),
       P(r"white as a sheet|(?:gone|went|looks?|is) (?:very |really )?(?:white|grey|gray|pale) and (?:clammy|sweaty|cold)|"
         r"passed out|fainted|collapsed|blacked out|dizzy (?:when|on) (?:\w+ )?stand\w*"),
@@ -1737,6 +1739,7 @@ RULES: tuple[Rule, ...] = (
     R("trauma.hip_fracture_signs", "Shortened, rotated leg after a fall", E, "trauma",
       "NICE CG124 hip fracture: 1.1 (emergency department assessment)",
       P(r"shortened and (?:externally |internally )?rotated|(?:leg|foot) (?:is )?(?:\w+ )?(?:shorter|more short|turned out\w*)|"
+        r"(?:leg|foot|it'?s|it has) (?:\w+ ){0,2}?rolled out\w*|"
         r"foot (?:\w+ ){0,2}?turn\w* (?:to )?(?:the )?out\w*"),
       examples=("fall, L leg shortened and externally rotated",), non_examples=("legs equal length, walking",)),
     R("metabolic.diabetic_altered", "Diabetic, sweaty or shaky, and confused, drowsy or not making sense", E,
@@ -1757,7 +1760,7 @@ RULES: tuple[Rule, ...] = (
     R("toxicology.lithium_toxicity", "On lithium with tremor, unsteadiness, vomiting or confusion", E, "toxicology",
       "NICE CKS: Bipolar disorder — lithium toxicity (emergency admission); MHRA lithium safety",
       P(r"lithium|priadel|camcolit"),
-      P(r"(?:coarse )?tremor|shak\w*|unsteady|wobbly|ataxi\w*|" + VOMIT + r"|diarrh\w*|" + CONFUSION + r"|confused|drows\w*|"
+      P(r"coarse tremor|unsteady|wobbly|ataxi\w*|" + VOMIT + r"|diarrh\w*|" + CONFUSION + r"|confused|drows\w*|"
         + SEIZURE),
       examples=("on lithium for years, started ibuprofen, now coarse tremor, unsteady, vomiting and muddled",),
       non_examples=("on lithium, level 0.6 last month, well",)),
@@ -1912,6 +1915,161 @@ RULES: tuple[Rule, ...] = (
       "NICE CG84 diarrhoea and vomiting in children: 1.2 clinical dehydration and shock",
       P(r"sunken (?:soft spot|fontanell?e)|(?:soft spot|fontanell?e) (?:is |looks |has )?(?:\w+ )?sunken"),
       examples=("no wet nappy for 12 hours, soft spot sunken in, floppy",), non_examples=("soft spot normal, feeding well",)),
+    R("ent.deep_neck_infection", "Sore throat with a swollen neck and rigors, breathlessness or chest pain (Lemierre's)", E,
+      "ENT", "NICE CKS: Sore throat — admit suspected deep neck space infection or Lemierre's syndrome",
+      P(r"tonsillitis|sore throat|quinsy|throat infection"),
+      P(r"neck (?:\w+ ){0,2}?(?:swelling|swollen)|swelling (?:\w+ ){0,3}?(?:neck|sternocleidomastoid|jaw)|sternocleidomastoid"),
+      P(r"rigou?rs|pleuritic|" + BREATHLESS + r"|" + CHEST_PAIN, ("temp_c", ">=", 39), ("spo2", "<=", 93)),
+      examples=("tonsillitis, now tender swelling along the neck, rigors, pleuritic chest pain",),
+      non_examples=("sore throat, tender glands in the neck, eating and drinking",)),
+    R("ent.floor_of_mouth_or_post_op_neck", "Neck swelling after thyroid or neck surgery with noisy or hard breathing", E, "ENT",
+      "British Association of Endocrine and Thyroid Surgeons: post-thyroidectomy haematoma (airway emergency)",
+      P(r"thyroid (?:\w+ ){0,2}?(?:out|removed|surgery|op|operation)|thyroidectomy|neck (?:op|surgery|operation)"),
+      P(r"(?:neck|wound|dressing) (?:\w+ ){0,3}?(?:swell\w*|swollen)|swelling (?:\w+ ){0,3}?(?:neck|dressing)|stridor|noisy|"
+        + BREATHLESS),
+      examples=("half my thyroid out this afternoon, neck swelling fast under the dressing, breathing noisy and hard",),
+      non_examples=("thyroid operation last month, scar healing, no swelling",)),
+    R("toxicology.snake_bite", "Snake bite", E, "toxicology",
+      "TOXBASE / NICE CKS: adder bite — all bites assessed in hospital (envenomation can be delayed)",
+      P(r"adder|viper|snake ?bite|bitten by a snake|snake bit"),
+      examples=("adder bite on the hand an hour ago, swelling to the elbow",), non_examples=("saw a snake on the path, not bitten",)),
+    R("paediatric.omphalitis", "Newborn with a red, hard or spreading belly-button stump", E, "paediatric",
+      "NICE NG195 neonatal infection: 1.3 (omphalitis — red flag in a baby)",
+      P(r"belly ?button|umbilic\w*|cord stump|stump"),
+      P(r"red\w*|hard|spreading|pus|swollen|smell\w*"),
+      P(r"\d+ days? old|newborn|neonat\w*|(?:\d|one|two|three) weeks? old", ("age", "<", 0.1)),
+      examples=("baby 6 days old, skin round her belly button stump red and hard, redness spreading",),
+      non_examples=("cord stump a bit sticky, skin around it normal, baby 2 months",)),
+    R("paediatric.early_jaundice", "Jaundice in a baby's first 24 hours", E, "paediatric",
+      "NICE CG98 neonatal jaundice: 1.2 visible jaundice in the first 24 hours — urgent assessment",
+      P(r"(?:[1-9]|1\d|2[0-4]) ?(?:hours?|hrs?|h) old|born (?:yesterday|this morning|last night|today)"),
+      P(r"yellow|jaundic\w*"),
+      examples=("baby only 18 hours old and already looking yellow",), non_examples=("baby 5 days old, slightly yellow, feeding well",)),
+    R("paediatric.going_blue", "A baby or child going blue or stopping breathing", E, "paediatric",
+      "Resuscitation Council UK / NICE NG143: cyanosis or apnoea in a child",
+      P(CHILD + r"|toddler", ("age", "<", 5)),
+      P(r"(?:went|going|goes|gone|turning|turns|turned) (?:\w+ )?blue|stopping breathing|stops breathing|apno\w*"),
+      examples=("4 month old with whooping cough, going blue and stopping breathing in bouts",),
+      non_examples=("baby's hands a bit cold, pink lips, feeding well",)),
+    R("haematology.mucosal_bleeding", "Blood blisters in the mouth or bleeding that will not stop with bruising", E,
+      "haematology", "BSH / NICE CKS immune thrombocytopenia: wet purpura or active bleeding — same-day emergency",
+      P(r"blood blisters? (?:\w+ ){0,2}?(?:in|inside) (?:\w+ ){0,2}?(?:mouth|cheeks?|gums|tongue)|wet purpura"),
+      examples=("tiny purple dots and bruises, blood blisters inside her cheeks",), non_examples=("a single bruise from a knock",)),
+    R("urology.paraphimosis", "Foreskin stuck back with a swollen or purple tip", E, "urology",
+      "NICE CKS / BAUS: paraphimosis (emergency reduction)",
+      P(r"paraphimosis|foreskin (?:\w+ ){0,5}?(?:won'?t|will not|can'?t|cannot|not) (?:\w+ )?(?:go|come|pull|move) (?:back|forward|down)|"
+        r"foreskin (?:\w+ ){0,2}?(?:stuck|pulled back)"),
+      P(r"swell\w*|swollen|purple|blue|pain\w*"),
+      examples=("foreskin pulled back since the night and won't go forward, the tip very swollen and purple",),
+      non_examples=("tight foreskin for years, goes back and forward, no swelling",)),
+    R("trauma.injection_injury", "High-pressure injection injury (grease, paint or oil gun)", E, "trauma",
+      "BSSH: high-pressure injection injury — immediate surgical referral",
+      P(r"(?:grease|paint|oil|injection|high[- ]pressure|hydraulic) gun|high[- ]pressure (?:injection|injury)|hydraulic (?:fluid|line)"),
+      P(r"finger\w*|hand|palm|thumb"),
+      examples=("grease gun slipped and shot into my fingertip, finger now swollen, tight and pale",),
+      non_examples=("cleaned the grease gun, no injury",)),
+    R("metabolic.rhabdomyolysis", "Muscle pain with dark cola-coloured urine", E, "metabolic/labs",
+      "NICE CKS / Renal Association: rhabdomyolysis — emergency assessment (acute kidney injury risk)",
+      P(r"rhabdo\w*|(?:pee|urine|wee)\w* (?:\w+ ){0,3}?(?:cola|coca|dark brown|tea[- ]coloured|black)|cola[- ]coloured (?:urine|pee|wee)"),
+      examples=("thighs massively swollen after squats, pee dark like cola",), non_examples=("sore legs after the gym, urine pale",)),
+    R("gi.severe_colitis", "Inflammatory bowel disease with six or more bloody stools a day or a swollen abdomen", E,
+      "gastrointestinal", "NICE NG130 ulcerative colitis: acute severe colitis (Truelove and Witts) — hospital admission",
+      P(r"(?-i:UC)|ulcerative colitis|crohn\w*|(?-i:IBD)|colitis"),
+      P(r"(?:[6-9]|1\d|20) (?:\w+ )?(?:stools|motions|poos|times)\W*(?:a |per |/ ?)?(?:day|d\b)|distended|megacolon"),
+      examples=("known UC, 10 bloody stools a day for 4 days, abdomen distended",),
+      non_examples=("UC in remission, 2 formed stools a day",)),
+    R("trauma.spinal_injury", "Diving or neck injury with weakness or numbness of the arms or legs", E, "trauma",
+      "NICE NG41 spinal injury: 1.2 (neurological symptoms after injury — immobilise, emergency)",
+      P(r"dived|diving|dive\b|neck (?:injury|hurt|broken)|landed on (?:his|her|my) (?:head|neck)|whiplash"),
+      P(r"(?:can'?t|cannot|unable to) move (?:his |her |my )?(?:arms|legs|hands)|(?:hands|arms|legs) (?:are |feel )?(?:numb|tingl\w*|weak)|"
+        r"paralys\w*"),
+      examples=("dived into the shallow end, can't move his arms properly, hands numb",),
+      non_examples=("dived in, swam fine, no neck pain",)),
+    R("vascular.absent_pulse_after_injury", "An injured limb with no pulse, or cold and pale", E, "trauma",
+      "BOAST 14 / NICE NG37: vascular injury with fracture or dislocation (immediate)",
+      P(r"dislocat\w*|fractur\w*|#|fall|fell|injur\w*|trampoline|tackle"),
+      P(r"(?:pulses?|(?-i:DP|PT)) (?:\w+ ){0,3}?(?:absent|impalpable|not felt|weak)|(?:absent|no|impalpable) (?:\w+ )?pulses?|"
+        r"(?:hand|foot|fingers|toes) (?:\w+ ){0,2}?(?:pale|white|cool|cold) and (?:cool|cold|pale|white)"),
+      examples=("knee dislocation, reduced, foot cool, pulses absent", "fall from trampoline, radial pulse absent, hand pale and cool"),
+      non_examples=("twisted ankle, foot warm and pink, pulses normal",)),
+    R("metabolic.hypercalcaemia", "Calcium 3.5 mmol/L or more", E, "metabolic/labs",
+      "Society for Endocrinology emergency guidance: acute hypercalcaemia (adjusted Ca >= 3.5 mmol/L)",
+      P(r"(?:adjusted |corrected )?(?:ca|calcium)\W{0,3}(?:3\.[5-9]|[4-5]\.\d)\d*"),
+      examples=("adjusted Ca 3.9 mmol/L, new confusion",), non_examples=("calcium 2.4",)),
+    R("environment.decompression", "Symptoms after a dive: joint pain, tingling, rash or breathlessness", E, "environmental",
+      "British Hyperbaric Association / NHS: decompression illness — emergency recompression",
+      P(r"(?:scuba|dive|diving|dived|came up from)"),
+      P(r"(?:joint|shoulder|elbow|knee)s? (?:\w+ ){0,2}?(?:ache|pain)|ache in (?:my )?(?:shoulders|elbows|joints)|tingl\w*|numb\w*|"
+        r"blotchy|rash|" + BREATHLESS + r"|confus\w*|weak\w*"),
+      P(r"\d+ ?m\b|metres|meters|scuba|diving|dive"),
+      examples=("came up from a 30 m dive, ache in shoulders and elbows, tingling legs, blotchy skin",),
+      non_examples=("snorkelling on holiday, ear a bit blocked",)),
+    R("eye.endophthalmitis", "Painful red eye or worse vision after eye surgery or an eye injection", E, "ophthalmology",
+      "Royal College of Ophthalmologists: suspected endophthalmitis (same-day emergency)",
+      P(r"cataract|eye (?:surgery|op|operation|injection)|intravitreal|(?:laser|lens) surgery"),
+      P(r"pain\w*|red|foggy|vision (?:\w+ ){0,2}?(?:worse|gone|blurr\w*|foggy)|sight (?:\w+ ){0,2}?(?:worse|gone|foggy)"),
+      P(r"(?:\d+|two|three|four|five|six|a few) days? (?:ago|since)|last (?:week|night)|yesterday|since"),
+      examples=("cataract done 4 days ago, now really painful and red and the sight has gone foggy",),
+      non_examples=("cataract surgery planned next month, eye fine",)),
+    R("toxicology.wild_mushrooms", "Illness after eating wild mushrooms", E, "toxicology",
+      "TOXBASE: mushroom poisoning (delayed-onset symptoms suggest amatoxins — emergency)",
+      P(r"wild mushrooms?|foraged|toadstools?|picked mushrooms?|mushrooms? (?:from|in) the (?:forest|woods|field|garden)"),
+      P(VOMIT + r"|diarrh\w*|yellow|jaundic\w*|confus\w*|drows\w*|hallucinat\w*"),
+      examples=("cooked wild mushrooms two nights ago, now vomiting, watery diarrhoea, eyes going yellow",),
+      non_examples=("bought mushrooms at the supermarket, fine",)),
+    R("cardiac.neonatal_duct_dependent", "Newborn with weak femoral pulses or low oxygen in the feet", E, "paediatric",
+      "NICE / RCPCH: duct-dependent congenital heart disease in the newborn (emergency)",
+      P(r"femoral pulses? (?:\w+ )?(?:impalpable|absent|weak|not felt)|(?:hand|arm) \d+ ?% (?:\w+ )?(?:foot|leg) \d+ ?%|pre[- ]?(?:and|/) ?post[- ]?ductal"),
+      examples=("10 days old, grey, femoral pulses impalpable",), non_examples=("femoral pulses normal",)),
+    R("respiratory.smoke_inhalation", "Smoke exposure with hoarseness, soot in the mouth or singed nose hairs", E, "respiratory",
+      "British Burn Association / ATLS: inhalation injury (airway emergency)",
+      P(r"fire|smoke|burning (?:house|building|car)"),
+      P(r"hoarse\w*|(?:black|sooty) (?:stuff|spit|phlegm|sputum)|soot|singed|carbonaceous|stridor|" + BREATHLESS),
+      examples=("got out of a house fire, voice going hoarse, black stuff in my spit, nose hairs singed",),
+      non_examples=("bonfire smoke made me cough briefly, breathing normal now, voice normal",)),
+    R("infection.tetanus", "Jaw locked or muscle spasms after a wound (tetanus)", E, "infection/sepsis",
+      "UKHSA Green Book ch. 30: tetanus — clinical tetanus is an emergency",
+      P(r"lockjaw|trismus|jaw (?:is |has )?(?:\w+ )?(?:clamped|locked|stuck)|(?:can'?t|cannot) open " + _POSS + r"mouth"),
+      P(r"spasm\w*|rusty|wound|cut|tetanus|stiff"),
+      examples=("cut my leg on a rusty fence, now my jaw is clamped and my neck keeps going into spasms",),
+      non_examples=("jaw clicks when I chew, no wound, no spasms",)),
+    R("neuro.wernicke", "Alcohol with confusion and unsteadiness or eye-movement problems (Wernicke's)", E, "neurological",
+      "NICE CG100 alcohol-use disorders: 1.2 suspected Wernicke's encephalopathy (parenteral thiamine now)",
+      P(r"alcohol\w*|drink\w*|drunk|booze"),
+      P(CONFUSION + r"|confused"),
+      P(r"nystagmus|double vision|diplopia|wide[- ]based|ataxi\w*|unsteady|staggering|ophthalmoplegia"),
+      examples=("alcohol dependent, confused, wide-based gait, nystagmus, double vision",),
+      non_examples=("drank too much last night, hungover, steady and clear-headed",)),
+    R("neuro.myasthenic_crisis", "Myasthenia with swallowing or breathing difficulty", E, "neurological",
+      "Association of British Neurologists: myasthenic crisis (respiratory failure risk)",
+      P(r"myasthen\w*"), P(r"swallow\w*|breath\w*|shallow|(?:can'?t|cannot) count|weak\w*"),
+      examples=("mum has myasthenia, can hardly swallow and her breathing is shallow",),
+      non_examples=("myasthenia, stable on pyridostigmine, routine review",)),
+    R("gi.oesophageal_rupture", "Sudden chest pain after forceful vomiting, or crackling under the skin", E,
+      "gastrointestinal", "NICE CKS / RCS: Boerhaave syndrome (surgical emergency)",
+      P(r"crackl\w* (?:\w+ ){0,4}?(?:under|in) the skin|surgical emphysema|subcutaneous emphysema|"
+        r"(?:retch\w*|vomit\w*) (?:\w+ ){0,6}?(?:sudden|severe) (?:\w+ )?(?:chest|retrosternal) pain"),
+      examples=("sudden severe retrosternal pain after a forceful retch, crackling under the skin of the neck",),
+      non_examples=("heartburn after vomiting once, settled with antacid",)),
+    R("infection.gas_in_tissues", "Crepitus with a dusky patch, fever or a swollen scrotum or perineum", E, "infection/sepsis",
+      "NICE CKS: necrotising soft-tissue infection / Fournier's gangrene (emergency surgery)",
+      P(r"crepitus|crackl\w* (?:\w+ ){0,2}?(?:under the skin|when pressed)"),
+      P(r"dusky|black|necro\w*|scrot\w*|perine\w*|" + FEVER, *_ANY_FEVER),
+      examples=("painful swelling of scrotum and perineum, dusky patch with crepitus",),
+      non_examples=("knee crepitus for years, stiff in the morning",)),
+    R("vascular.hypertensive_emergency", "Very high blood pressure with headache, visual change, confusion or chest pain", E,
+      "cardiovascular", "NICE NG136 hypertension: 1.5 accelerated hypertension (same-day emergency referral)",
+      T(("sbp", ">=", 200), ("dbp", ">=", 120)),
+      P(r"headache|blurr\w* vision|vision|" + CONFUSION + r"|confused|" + CHEST_PAIN + r"|" + BREATHLESS + r"|" + SEIZURE),
+      examples=("BP 238/138, new severe headache, blurred vision, muddled",),
+      non_examples=("BP 205/110 at the pharmacy, no symptoms",)),
+    R("trauma.head_injury_deterioration", "After a head injury: increasing drowsiness, new weakness or GCS 13 or less", E,
+      "trauma", NG232 + " (deterioration; delayed subdural haematoma)",
+      P(HEAD_INJURY),
+      P(r"(?:increasing|more|getting) (?:\w+ )?(?:drows\w*|sleepy|confused)|new (?:\w+ )?weakness|(?:one[- ]sided|left[- ]sided|right[- ]sided) "
+        r"weakness|" + CONFUSION, ("gcs", "<=", 13)),
+      examples=("fall with head strike 3 weeks ago, increasing drowsiness, new left-sided weakness",),
+      non_examples=("bumped head yesterday, small bruise, alert and well",)),
     R("ingestion.button_battery", "Swallowed a button battery, magnets or a caustic product", E, "toxicology",
       "NPIS / TOXBASE: button battery and caustic ingestion (immediate emergency assessment)",
       P(r"(?:swallowed|ate|eaten|drank|drunk|chewed|sucked|in (?:his|her|their) mouth) (?:\w+ ){0,5}?(?:button batter(?:y|ies)|"
@@ -1971,7 +2129,13 @@ RULES: tuple[Rule, ...] = (
 # not an ambulance; the neuro.tia_resolved rule sets that floor instead.
 _RESOLVES = frozenset({"neuro.face_droop", "neuro.arm_weakness", "neuro.speech_difficulty", "neuro.sudden_vision_loss",
                        "neuro.sudden_balance_loss", "neuro.face_drop_lay", "neuro.stroke_signs_two"})
-RULES = tuple(replace(r, unless=RESOLVED) if r.id in _RESOLVES else r for r in RULES)
+# Pauses in breathing while snoring or asleep are sleep apnoea (a routine referral); black
+# stools on iron or bismuth are expected.
+_UNLESS = {**dict.fromkeys(_RESOLVES, RESOLVED),
+           "respiratory.not_breathing": _rx(r"snor\w*|(?:at|during the) night|asleep|(?:in|during) (?:my|his|her|their) sleep|"
+                                            r"while (?:\w+ )?sleep\w*|sleep apno\w*"),
+           "gi.melaena": _rx(r"iron|ferrous|bismuth|pepto|liquorice|blueberr\w*|beetroot")}
+RULES = tuple(replace(r, unless=_UNLESS[r.id]) if r.id in _UNLESS else r for r in RULES)
 
 
 # --------------------------------------------------------------------------- evaluation

@@ -75,12 +75,19 @@ def _ask_for_screenshot(app, tab, question: str) -> None:
         _settle(app)
 
 
+def _triage_for_screenshot(app, tab, message: str) -> None:
+    tab.text.setPlainText(message)
+    tab.triage()
+    _settle(app)
+
+
 def screenshot_tabs(data_dir: Path, out_dir: Path, device: str = "auto",
-                    research_question: str | None = None) -> list[Path]:
+                    research_question: str | None = None, triage_message: str | None = None) -> list[Path]:
     """Render the window offscreen once the device check is done; one PNG per tab.
 
     Files are named `01-research.png`, `02-marketing.png`, ... in tab order. With
-    `research_question`, the Research tab asks it first and opens the first source.
+    `research_question`, the Research tab asks it first and opens the first source; with
+    `triage_message`, the Medical tab triages it first.
     """
     # "-platform offscreen" only applies when we create the application here.
     app = _application(["enclave", "-platform", "offscreen"])
@@ -100,6 +107,8 @@ def screenshot_tabs(data_dir: Path, out_dir: Path, device: str = "auto",
             _settle(app, 30.0)  # the page's own loading (models, history)
             if research_question and window.tabs.widget(index) is window.research_tab:
                 _ask_for_screenshot(app, window.research_tab, research_question)
+            if triage_message and window.tabs.widget(index) is window.medical_tab:
+                _triage_for_screenshot(app, window.medical_tab, triage_message)
             slug = window.tabs.tabText(index).lower().replace(" ", "-")
             path = out_dir / f"{index + 1:02d}-{slug}.png"
             if not window.grab().save(str(path)):

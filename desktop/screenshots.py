@@ -39,6 +39,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--data-dir", help="data folder to show (default: the user data dir)")
     parser.add_argument("--dark", action="store_true", help="dark Fusion palette")
     parser.add_argument("--ask", help="a question the Research tab answers before its picture")
+    parser.add_argument("--triage", help="a message the Medical tab triages before its picture")
     args = parser.parse_args(argv)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
@@ -51,7 +52,7 @@ def main(argv: list[str]) -> int:
     if args.dark:
         app.setPalette(dark_palette())
     for path in screenshot_tabs(resolve_data_dir(args.data_dir), Path(args.out_dir),
-                                research_question=args.ask):
+                                research_question=args.ask, triage_message=args.triage):
         print(path)
     return 0
 

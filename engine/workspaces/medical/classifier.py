@@ -35,7 +35,7 @@ SEED = 20261129
 Progress = Callable[[float, str], None] | None
 # Words an explanation leaves out: they move the embedding but tell a clinician nothing
 # (negations stay: "no fever" is a reason).
-_FILLER = frozenset(["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "this", "that", "my", "me", "i", "he", "she", "they", "we", "you", "your", "his", "her", "their", "just", "bit", "some"])  # noqa: SIM905
+_FILLER = frozenset(["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "are", "was", "were", "be", "been", "has", "have", "had", "it", "its", "this", "that", "my", "me", "i", "he", "she", "they", "we", "you", "your", "his", "her", "their", "just", "bit", "some", "into", "onto", "going", "got", "he's", "she's", "i'm", "it's"])  # noqa: SIM905
 
 
 def vignettes_file() -> Path:

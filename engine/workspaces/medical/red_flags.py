@@ -442,7 +442,7 @@ BREATHLESS = (
     r"(?:difficulty|trouble|struggling|problems?) (?:in )?breathing|struggling to breathe|"
     r"can'?t (?:catch " + _POSS + r")?breath(?:e)?|hard to breathe|can'?t get " + _POSS + r"breath|gasping for (?:air|breath)|"
     r"fighting for (?:breath|air)|out of breath|can'?t breathe|breathing (?:is )?(?:really |very )?(?:hard|difficult|laboured)|"
-    r"labou?red breathing|working hard to breathe|(?:can'?t|cannot) breath(?! test)\b|(?:can'?t|cannot) (?:catch|get) a (?:proper |full |deep )?breath"
+    r"labou?red breathing|working hard to breathe|puffed out|(?:can'?t|cannot) breath(?! test)\b|(?:can'?t|cannot) (?:catch|get) a (?:proper |full |deep )?breath"
 )
 RADIATION = (
     r"radiat\w* (?:to|into|down|up)(?: to)? "
@@ -625,7 +625,7 @@ RULES: tuple[Rule, ...] = (
     R("respiratory.pulmonary_embolism", "Breathlessness with a swollen calf or pleuritic pain", E,
       "respiratory", "NICE NG158 VTE: 1.1 PE signs; Wells score",
       P(BREATHLESS), P(r"(?:swollen|painful|tender) calf|calf (?:\w+ ){0,2}?(?:swelling|swollen|pain\w*|tender|fat|sore|hot|bigger)|(?-i:DVT)|"
-                       r"(?:pain|hurts?|sharp|stabbing)\W+" + _gap(3) + r"(?:when|on|if) (?:i |he |she )?"
+                       r"(?:with|on) (?:each|every) breath|(?:pain|hurts?|sharp|stabbing)\W+" + _gap(3) + r"(?:when|on|if) (?:i |he |she )?"
                        r"(?:breath\w* in|breath\w*|inhal\w*|tak\w* a (?:deep )?breath)|pleuritic|"
                        r"cough\w* (?:up )?(?:\w+ ){0,3}?blood|leg (?:\w+\W+){0,3}?(?:swollen|massive|red and tight)"),
       examples=("sudden SOB with a swollen calf after a long flight",),
@@ -854,7 +854,8 @@ RULES: tuple[Rule, ...] = (
       examples=("toddler choking on a grape",), non_examples=("no choking episode",)),
     R("respiratory.stridor", "Stridor or severe breathing effort", E, "respiratory",
       ABCDE + " (A: airway); NICE CKS Croup — severe",
-      P(r"stridor|noisy breathing (?:in|at rest)|high[- ]pitched (?:noise|sound|whistle) (?:when|on) breathing|"
+      P(r"stridor|noisy breathing (?:in|at rest)|noisy breathing (?:\w+ ){0,5}?(?:even )?(?:when|while) (?:\w+\W+){0,2}?(?:sitting|still|calm|"
+        r"resting|at rest|quiet|asleep)|high[- ]pitched (?:noise|sound|whistle) (?:when|on) breathing|"
         r"(?:crowing|whistling|squeaky|squeaking|high[- ]pitched|rasping)(?:/\w+)? (?:\w+ ){0,2}?(?:noise|sound)\w*(?:\W+\w+){0,4}?\W+"
         r"(?:every|each|when(?:ever)?|as) (?:\w+ )?breath\w*"),
       examples=("barking cough and stridor at rest",), non_examples=("no stridor",)),
@@ -1162,7 +1163,7 @@ RULES: tuple[Rule, ...] = (
     R("paediatric.respiratory_distress", "Child grunting or with chest indrawing", E, "paediatric",
       IMCI + " (chest indrawing, stridor); " + NG143,
       P(CHILD, ("age", "<", 16)),
-      P(r"grunting|chest (?:in-?drawing|recession|sucking in)|ribs (?:are )?sucking in|(?:skin )?(?:between|under) (?:his|her|the) "
+      P(r"grunting|chest (?:in-?drawing|recession|sucking in)|ribs (?:are )?sucking in|(?:skin|neck) (?:\w+ ){0,2}?sucking in|(?:skin )?(?:between|under) (?:his|her|the) "
         r"ribs (?:\w+ )?(?:is |are )?(?:sucking|pulling|going|drawing) in|"
         r"(?:subcostal|intercostal) recession|nasal flaring|head bobbing"),
       examples=("baby grunting with chest indrawing",), non_examples=("infant, no grunting",)),
@@ -1184,7 +1185,8 @@ RULES: tuple[Rule, ...] = (
       non_examples=("no testicular pain",)),
     R("urology.priapism", "Erection lasting over 4 hours", E, "urology",
       "BAUS / EAU guideline: ischaemic priapism",
-      P(r"priapism|erection (?:\w+\W+){0,6}?(?:4|four|[5-9]|\d\d|five|six|several) hours|"
+      P(r"priapism|erection (?:\w+\W+){0,6}?(?:4|four|[5-9]|\d\d|five|six|several) hours|(?:penis|erection) (?:has )?(?:stayed|been) "
+        r"(?:stiff|hard|up)(?:\W+\w+){0,6}?\W+(?:since|for|hours)|"
         r"erection (?:that )?(?:won'?t|will not|doesn'?t|does not) go (?:away|down)"),
       examples=("erection lasting more than 4 hours",), non_examples=("no priapism",)),
     R("urology.urinary_retention", "Unable to pass urine", U, "urology",
@@ -1675,7 +1677,7 @@ RULES: tuple[Rule, ...] = (
       "infection/sepsis", "NICE NG240 meningitis (2024): 1.1 symptoms and signs (as carers describe them)",
       P(FEVER + r"|hot|grizzly|flu", *_ANY_FEVER),
       P(r"(?:spots?|rash|marks?|dots?|blotch\w*|pinpricks?)\W+(?:\w+\W+){0,8}?(?:stay\w*|still there|don'?t (?:go|fade)|"
-        r"doesn'?t (?:go|fade)|won'?t (?:go|fade))(?:\W+\w+){0,6}?\W*(?:press\w*|glass)|(?:press\w*|glass)\W+(?:\w+\W+){0,8}?"
+        r"doesn'?t (?:go|fade)|won'?t (?:go|fade))(?:\W+\w+){0,6}?\W*(?:press\w*|push\w*|glass)|(?:press\w*|glass)\W+(?:\w+\W+){0,8}?"
         r"(?:still there|stay\w*|don'?t fade|didn'?t fade)|pinprick|purple (?:dots|spots|blotches|marks|rash)|"
         r"dark (?:red |purple )?(?:blotches|spots|dots|marks)|"
         r"(?:lights?|light) (?:\w+ ){0,2}?(?:hurts?|hurting|killing|too bright)|(?:groans|screams|cries|winces) when "
@@ -1687,7 +1689,7 @@ RULES: tuple[Rule, ...] = (
     R("ingestion.battery_any", "A battery swallowed or missing from a toy or device", E, "toxicology",
       "NPIS / TOXBASE: button battery ingestion — immediate emergency assessment, even without symptoms",
       P(r"batter(?:y|ies)"),
-      P(r"swallow\w*|(?:in|into) (?:his|her|their|my) mouth|missing|\bate\b|eaten|chewed|sucking on"),
+      P(r"swallow\w*|(?:in|into) (?:his|her|their|my) (?:mouth|nose|ear)|up (?:his|her|their|my) nose|missing|\bate\b|eaten|chewed|sucking on"),
       P(CHILD + r"|toddler|grandson|granddaughter|swallowed", ("age", "<", 16)),
       examples=("the flat silver coin battery is missing from the scales, I think he swallowed it",),
       non_examples=("battery in the remote is flat, child fine",)),
@@ -1696,7 +1698,7 @@ RULES: tuple[Rule, ...] = (
       P(r"bleed\w*|maroon|clots|(?<!sight of )blood(?! (?:pressure|tests?|sugars?|glucose|count|results?|donor|donation|thinners?))|"
         r"(?:poos?|stools?) (?:[\w-]+ ){0,3}?black|black (?:[\w-]+ ){0,3}?(?:poos?|stools?)|tarry|tar-like"),
       P(r"white as a sheet|(?:gone|went|looks?|is) (?:very |really )?(?:white|grey|gray|pale) and (?:clammy|sweaty|cold)|"
-        r"passed out|fainted|collapsed|blacked out|dizzy (?:when|on) (?:\w+ )?stand\w*"),
+        r"passed out|fainted|collapsed|blacked out|dizzy (?:when|on) (?:\w+ )?stand\w*", ("hr", ">=", 110), ("sbp", "<=", 100)),
       examples=("black sticky poos all day and he just passed out on the loo, white as a sheet",),
       non_examples=("a small nosebleed yesterday, stopped, feels fine",)),
     R("eye.high_velocity_injury", "Something struck the eye at speed with blurred vision or a misshapen pupil", E,
@@ -1738,7 +1740,7 @@ RULES: tuple[Rule, ...] = (
       non_examples=("cold hands in winter for years, they go white then red, no pain now",)),
     R("trauma.hip_fracture_signs", "Shortened, rotated leg after a fall", E, "trauma",
       "NICE CG124 hip fracture: 1.1 (emergency department assessment)",
-      P(r"shortened and (?:externally |internally )?rotated|(?:leg|foot) (?:is )?(?:\w+ )?(?:shorter|more short|turned out\w*)|"
+      P(r"shortened and (?:externally |internally )?rotated|(?:externally |internally )?rotated and shortened|(?:leg|foot) (?:is )?(?:\w+ )?(?:shorter|more short|turned out\w*)|"
         r"(?:leg|foot|it'?s|it has) (?:\w+ ){0,2}?rolled out\w*|"
         r"foot (?:\w+ ){0,2}?turn\w* (?:to )?(?:the )?out\w*"),
       examples=("fall, L leg shortened and externally rotated",), non_examples=("legs equal length, walking",)),
@@ -1847,7 +1849,7 @@ RULES: tuple[Rule, ...] = (
       "TOXBASE / NPIS: paediatric exposure to adult medicines (urgent assessment; many are toxic in one tablet)",
       P(CHILD + r"|toddler|grandson|granddaughter", ("age", "<", 12)),
       P(r"(?:swallowed|ingested|ingestion of|ate|eaten|chewed|got into|drank|drunk|sucking on) (?:\w+\W+){0,6}?(?:"
-        + TOXIC_IN_CHILDREN + r")|(?:swallowed|ingested|ingestion of|ate|eaten|chewed|got into) (?:an? )?(?:unknown (?:number|amount)|"
+        + TOXIC_IN_CHILDREN + r")|(?:" + TOXIC_IN_CHILDREN + r") (?:ingestion|ingested|overdose)|(?:swallowed|ingested|ingestion of|ate|eaten|chewed|got into) (?:an? )?(?:unknown (?:number|amount)|"
         r"handful|lots|loads|several|all|(?:a |the )?(?:whole )?(?:packet|bottle|strip|box|blister pack)) (?:\w+\W+){0,4}?(?:tablets|pills|"
         r"medicines?|meds|capsules)"),
       examples=("3M, ingested unknown number of grandmother's amitriptyline 40 min ago",),
@@ -1917,9 +1919,11 @@ RULES: tuple[Rule, ...] = (
       examples=("no wet nappy for 12 hours, soft spot sunken in, floppy",), non_examples=("soft spot normal, feeding well",)),
     R("ent.deep_neck_infection", "Sore throat with a swollen neck and rigors, breathlessness or chest pain (Lemierre's)", E,
       "ENT", "NICE CKS: Sore throat — admit suspected deep neck space infection or Lemierre's syndrome",
-      P(r"tonsillitis|sore throat|quinsy|throat infection"),
-      P(r"neck (?:\w+ ){0,2}?(?:swelling|swollen)|swelling (?:\w+ ){0,3}?(?:neck|sternocleidomastoid|jaw)|sternocleidomastoid"),
-      P(r"rigou?rs|pleuritic|" + BREATHLESS + r"|" + CHEST_PAIN, ("temp_c", ">=", 39), ("spo2", "<=", 93)),
+      P(r"tonsillitis|sore throat|quinsy|throat infection|pharyngitis"),
+      P(r"neck (?:\w+ ){0,2}?(?:swelling|swollen)|swelling (?:\w+ ){0,3}?(?:neck|sternocleidomastoid|jaw|(?-i:SCM))|sternocleidomastoid|"
+        r"(?:neck|jaw) (?:\w+\W+){0,4}?swollen|pain (?:\w+ ){0,5}?neck"),
+      P(r"rigou?rs|shivering (?:fits|attacks)|pleuritic|cough\w* (?:up )?(?:\w+ ){0,3}?blood|" + BREATHLESS + r"|" + CHEST_PAIN,
+        ("temp_c", ">=", 39), ("spo2", "<=", 93)),
       examples=("tonsillitis, now tender swelling along the neck, rigors, pleuritic chest pain",),
       non_examples=("sore throat, tender glands in the neck, eating and drinking",)),
     R("ent.floor_of_mouth_or_post_op_neck", "Neck swelling after thyroid or neck surgery with noisy or hard breathing", E, "ENT",
@@ -1942,13 +1946,14 @@ RULES: tuple[Rule, ...] = (
       non_examples=("cord stump a bit sticky, skin around it normal, baby 2 months",)),
     R("paediatric.early_jaundice", "Jaundice in a baby's first 24 hours", E, "paediatric",
       "NICE CG98 neonatal jaundice: 1.2 visible jaundice in the first 24 hours — urgent assessment",
-      P(r"(?:[1-9]|1\d|2[0-4]) ?(?:hours?|hrs?|h) old|born (?:yesterday|this morning|last night|today)"),
+      P(r"(?:[1-9]|1\d|2[0-4]) ?(?:hours?|hrs?|h) old|born (?:yesterday|this morning|last night|today)|(?:1|one|a) day old"),
       P(r"yellow|jaundic\w*"),
       examples=("baby only 18 hours old and already looking yellow",), non_examples=("baby 5 days old, slightly yellow, feeding well",)),
     R("paediatric.going_blue", "A baby or child going blue or stopping breathing", E, "paediatric",
       "Resuscitation Council UK / NICE NG143: cyanosis or apnoea in a child",
       P(CHILD + r"|toddler", ("age", "<", 5)),
-      P(r"(?:went|going|goes|gone|turning|turns|turned) (?:\w+ )?blue|stopping breathing|stops breathing|apno\w*"),
+      P(r"(?:went|going|goes|gone|turning|turns|turned) (?:\w+ )?blue|stopping breathing|stops breathing|apno\w*|colou?r change|"
+        r"pauses? (?:in (?:her|his|the) breathing|(?:of )?(?:>|over|more than) ?\d+ ?s)"),
       examples=("4 month old with whooping cough, going blue and stopping breathing in bouts",),
       non_examples=("baby's hands a bit cold, pink lips, feeding well",)),
     R("haematology.mucosal_bleeding", "Blood blisters in the mouth or bleeding that will not stop with bruising", E,
@@ -1964,7 +1969,7 @@ RULES: tuple[Rule, ...] = (
       non_examples=("tight foreskin for years, goes back and forward, no swelling",)),
     R("trauma.injection_injury", "High-pressure injection injury (grease, paint or oil gun)", E, "trauma",
       "BSSH: high-pressure injection injury — immediate surgical referral",
-      P(r"(?:grease|paint|oil|injection|high[- ]pressure|hydraulic) gun|high[- ]pressure (?:injection|injury)|hydraulic (?:fluid|line)"),
+      P(r"(?:grease|paint|oil|injection|high[- ]pressure|hydraulic|spray) gun|high[- ]pressure (?:injection|injury)|hydraulic (?:fluid|line)"),
       P(r"finger\w*|hand|palm|thumb"),
       examples=("grease gun slipped and shot into my fingertip, finger now swollen, tight and pale",),
       non_examples=("cleaned the grease gun, no injury",)),
@@ -1975,7 +1980,8 @@ RULES: tuple[Rule, ...] = (
     R("gi.severe_colitis", "Inflammatory bowel disease with six or more bloody stools a day or a swollen abdomen", E,
       "gastrointestinal", "NICE NG130 ulcerative colitis: acute severe colitis (Truelove and Witts) — hospital admission",
       P(r"(?-i:UC)|ulcerative colitis|crohn\w*|(?-i:IBD)|colitis"),
-      P(r"(?:[6-9]|1\d|20) (?:\w+ )?(?:stools|motions|poos|times)\W*(?:a |per |/ ?)?(?:day|d\b)|distended|megacolon"),
+      P(r"(?:[6-9]|1\d|20) (?:\w+ )?(?:stools|motions|poos|times)\W*(?:a |per |/ ?)?(?:day|d\b)|distended|megacolon|blown up|"
+        r"like a drum"),
       examples=("known UC, 10 bloody stools a day for 4 days, abdomen distended",),
       non_examples=("UC in remission, 2 formed stools a day",)),
     R("trauma.spinal_injury", "Diving or neck injury with weakness or numbness of the arms or legs", E, "trauma",
@@ -1988,7 +1994,7 @@ RULES: tuple[Rule, ...] = (
     R("vascular.absent_pulse_after_injury", "An injured limb with no pulse, or cold and pale", E, "trauma",
       "BOAST 14 / NICE NG37: vascular injury with fracture or dislocation (immediate)",
       P(r"dislocat\w*|fractur\w*|#|fall|fell|injur\w*|trampoline|tackle"),
-      P(r"(?:pulses?|(?-i:DP|PT)) (?:\w+ ){0,3}?(?:absent|impalpable|not felt|weak)|(?:absent|no|impalpable) (?:\w+ )?pulses?|"
+      P(r"(?:pulses?|(?-i:DP|PT)) (?:\w+ ){0,3}?(?:absent|impalpable|not felt|weak)|(?:absent|no|impalpable) (?:[\w/]+ )?pulses?|"
         r"(?:hand|foot|fingers|toes) (?:\w+ ){0,2}?(?:pale|white|cool|cold) and (?:cool|cold|pale|white)"),
       examples=("knee dislocation, reduced, foot cool, pulses absent", "fall from trampoline, radial pulse absent, hand pale and cool"),
       non_examples=("twisted ankle, foot warm and pink, pulses normal",)),
@@ -1998,17 +2004,17 @@ RULES: tuple[Rule, ...] = (
       examples=("adjusted Ca 3.9 mmol/L, new confusion",), non_examples=("calcium 2.4",)),
     R("environment.decompression", "Symptoms after a dive: joint pain, tingling, rash or breathlessness", E, "environmental",
       "British Hyperbaric Association / NHS: decompression illness — emergency recompression",
-      P(r"(?:scuba|dive|diving|dived|came up from)"),
+      P(r"(?:scuba|dive|dives|diving|dived|diver|came up from)"),
       P(r"(?:joint|shoulder|elbow|knee)s? (?:\w+ ){0,2}?(?:ache|pain)|ache in (?:my )?(?:shoulders|elbows|joints)|tingl\w*|numb\w*|"
-        r"blotchy|rash|" + BREATHLESS + r"|confus\w*|weak\w*"),
-      P(r"\d+ ?m\b|metres|meters|scuba|diving|dive"),
+        r"blotchy|mottl\w*|rash|par(?:a)?esthesia|" + BREATHLESS + r"|confus\w*|weak\w*"),
+      P(r"\d+ ?m\b|metres|meters|scuba|diving|dive|dives|surfacing"),
       examples=("came up from a 30 m dive, ache in shoulders and elbows, tingling legs, blotchy skin",),
       non_examples=("snorkelling on holiday, ear a bit blocked",)),
     R("eye.endophthalmitis", "Painful red eye or worse vision after eye surgery or an eye injection", E, "ophthalmology",
       "Royal College of Ophthalmologists: suspected endophthalmitis (same-day emergency)",
-      P(r"cataract|eye (?:surgery|op|operation|injection)|intravitreal|(?:laser|lens) surgery"),
-      P(r"pain\w*|red|foggy|vision (?:\w+ ){0,2}?(?:worse|gone|blurr\w*|foggy)|sight (?:\w+ ){0,2}?(?:worse|gone|foggy)"),
-      P(r"(?:\d+|two|three|four|five|six|a few) days? (?:ago|since)|last (?:week|night)|yesterday|since"),
+      P(r"cataract|eye (?:surgery|op|operation|injection)|intravitreal|(?:laser|lens) surgery|phaco\w*"),
+      P(r"pain\w*|red|foggy|hypopyon|vision (?:\w+ ){0,2}?(?:worse|gone|blurr\w*|foggy)|sight (?:\w+ ){0,2}?(?:worse|gone|foggy)"),
+      P(r"(?:\d+|two|three|four|five|six|a few) days? (?:ago|since)|last (?:week|night)|yesterday|since|day \d+ post|hypopyon"),
       examples=("cataract done 4 days ago, now really painful and red and the sight has gone foggy",),
       non_examples=("cataract surgery planned next month, eye fine",)),
     R("toxicology.wild_mushrooms", "Illness after eating wild mushrooms", E, "toxicology",
@@ -2029,7 +2035,7 @@ RULES: tuple[Rule, ...] = (
       non_examples=("bonfire smoke made me cough briefly, breathing normal now, voice normal",)),
     R("infection.tetanus", "Jaw locked or muscle spasms after a wound (tetanus)", E, "infection/sepsis",
       "UKHSA Green Book ch. 30: tetanus — clinical tetanus is an emergency",
-      P(r"lockjaw|trismus|jaw (?:is |has )?(?:\w+ )?(?:clamped|locked|stuck)|(?:can'?t|cannot) open " + _POSS + r"mouth"),
+      P(r"lockjaw|trismus|jaw (?:is |has )?(?:\w+ )?(?:clamped|locked|stuck|stiff)|(?:can'?t|cannot|can hardly|can barely) open " + _POSS + r"mouth"),
       P(r"spasm\w*|rusty|wound|cut|tetanus|stiff"),
       examples=("cut my leg on a rusty fence, now my jaw is clamped and my neck keeps going into spasms",),
       non_examples=("jaw clicks when I chew, no wound, no spasms",)),
@@ -2037,7 +2043,7 @@ RULES: tuple[Rule, ...] = (
       "NICE CG100 alcohol-use disorders: 1.2 suspected Wernicke's encephalopathy (parenteral thiamine now)",
       P(r"alcohol\w*|drink\w*|drunk|booze"),
       P(CONFUSION + r"|confused"),
-      P(r"nystagmus|double vision|diplopia|wide[- ]based|ataxi\w*|unsteady|staggering|ophthalmoplegia"),
+      P(r"nystagmus|double vision|diplopia|wide[- ]based|ataxi\w*|unsteady|staggering|ophthalmoplegia|wobbly|eyes? (?:\w+ ){0,2}?flick\w*"),
       examples=("alcohol dependent, confused, wide-based gait, nystagmus, double vision",),
       non_examples=("drank too much last night, hungover, steady and clear-headed",)),
     R("neuro.myasthenic_crisis", "Myasthenia with swallowing or breathing difficulty", E, "neurological",
@@ -2048,7 +2054,8 @@ RULES: tuple[Rule, ...] = (
     R("gi.oesophageal_rupture", "Sudden chest pain after forceful vomiting, or crackling under the skin", E,
       "gastrointestinal", "NICE CKS / RCS: Boerhaave syndrome (surgical emergency)",
       P(r"crackl\w* (?:\w+ ){0,4}?(?:under|in) the skin|surgical emphysema|subcutaneous emphysema|"
-        r"(?:retch\w*|vomit\w*) (?:\w+ ){0,6}?(?:sudden|severe) (?:\w+ )?(?:chest|retrosternal) pain"),
+        r"(?:retch\w*|vomit\w*) (?:\w+ ){0,6}?(?:sudden|severe) (?:\w+ )?(?:chest|retrosternal) pain|crackly when (?:\w+ )?press\w*|"
+        r"(?:something )?(?:tear|rip)\w* in (?:my |his |her )?chest"),
       examples=("sudden severe retrosternal pain after a forceful retch, crackling under the skin of the neck",),
       non_examples=("heartburn after vomiting once, settled with antacid",)),
     R("infection.gas_in_tissues", "Crepitus with a dusky patch, fever or a swollen scrotum or perineum", E, "infection/sepsis",
@@ -2070,6 +2077,84 @@ RULES: tuple[Rule, ...] = (
         r"weakness|" + CONFUSION, ("gcs", "<=", 13)),
       examples=("fall with head strike 3 weeks ago, increasing drowsiness, new left-sided weakness",),
       non_examples=("bumped head yesterday, small bruise, alert and well",)),
+    R("obstetric.praevia_bleed", "Bleeding with a low-lying placenta or placenta praevia", E, "obstetric",
+      "RCOG Green-top 27a placenta praevia: antepartum bleeding (admit)",
+      P(r"placenta (?:\w+ )?pr(?:a)?evia|low[- ]lying placenta|(?-i:PP) bleed"), P(r"bleed\w*|blood"),
+      examples=("31 weeks, scan said low-lying placenta, woke in a pool of bright red blood",),
+      non_examples=("low-lying placenta at 20 weeks, rescan booked, no bleeding",)),
+    R("obstetric.uterine_rupture", "Labour after a caesarean with sudden severe pain, contractions stopping or fetal distress", E,
+      "obstetric", "RCOG Green-top 45 birth after previous caesarean: uterine rupture",
+      P(r"(?-i:VBAC)|previous (?:c-?section|caesarean|(?-i:LSCS))|scar"),
+      P(r"sudden (?:\w+ ){0,2}?(?:abdo\w*|tummy|abdominal) pain|loss of contractions|contractions (?:\w+ )?stopped|fetal bradycardia|"
+        r"presenting part (?:\w+ )?(?:recedes|receding)"),
+      examples=("labouring VBAC, sudden severe abdo pain, loss of contractions, fetal bradycardia",),
+      non_examples=("previous caesarean, planning VBAC, well",)),
+    R("toxicology.hydrofluoric_acid", "Hydrofluoric acid on the skin", E, "toxicology",
+      "TOXBASE: hydrofluoric acid exposure (calcium gluconate, cardiac monitoring)",
+      P(r"hydrofluoric|(?-i:HF) acid|rust remover"),
+      examples=("spilled rust remover on my fingers, agony deep in the bones, bottle says hydrofluoric acid",),
+      non_examples=("used vinegar to descale the kettle",)),
+    R("toxicology.digoxin", "On digoxin with nausea, yellow vision or a slow pulse", E, "toxicology",
+      "TOXBASE / NICE CKS: digoxin toxicity (emergency)",
+      P(r"digoxin"),
+      P(r"yellow\w*|nause\w*|" + VOMIT + r"|(?:pulse|heart) (?:\w+ ){0,2}?slow|confus\w*", ("hr", "<=", 50), ("k", ">=", 5.5)),
+      examples=("on digoxin, throwing up, everything looks yellowish, pulse really slow",),
+      non_examples=("on digoxin for AF, well, level normal",)),
+    R("eye.orbital_cellulitis", "A swollen eye pushed forward, painful to move, double vision, or after a squeezed spot", E,
+      "ophthalmology", "NICE CKS / RCOphth: orbital cellulitis and cavernous sinus thrombosis (emergency)",
+      P(r"(?:eye|eyes) (?:\w+ ){0,3}?(?:bulging|pushed forward|sticking out|swollen shut)|proptosis|(?:popped|squeezed) a spot|"
+        r"periorbital (?:\w+ )?swelling|eyelid (?:\w+ ){0,3}?(?:swollen|puffy)"),
+      P(r"double|two of|diplopia|(?:hurts?|painful|pain) (?:\w+ ){0,3}?(?:to look|moving|move)|restricted|proptosis|bulging|"
+        r"pushed forward|" + FEVER, *_ANY_FEVER),
+      P(r"double|two of|diplopia|(?:hurts?|painful|pain) (?:\w+ ){0,3}?(?:to look|moving|move)|restricted|proptosis|bulging|"
+        r"pushed forward|headache|swollen shut"),
+      examples=("eyelid puffy after a cold, now the eye is bulging forward, hurts to look sideways, sees two of me, temp 39",),
+      non_examples=("eyelid a bit swollen from a stye, vision normal, no fever",)),
+    R("toxicology.methotrexate", "Methotrexate taken daily, or with mouth ulcers, bruising or fever", E, "toxicology",
+      "MHRA / BSR: methotrexate toxicity (daily instead of weekly dosing) — emergency",
+      P(r"methotrexate|(?-i:MTX)"),
+      P(r"(?:every day|daily)(?: \w+){0,3}? (?:instead of weekly|by mistake)|ulcer\w*|bruis\w*|pancytopenia|" + FEVER, *_ANY_FEVER),
+      examples=("taking his methotrexate every day by mistake, mouth full of ulcers and bruises",),
+      non_examples=("methotrexate weekly, bloods fine, no ulcers",)),
+    R("neuro.spinal_infection", "Back pain with fever and weak or numb legs or trouble passing urine", E, "neurological",
+      "NICE CKS: low back pain — red flags (spinal infection, epidural abscess)",
+      P(r"back ?(?:pain|ache)|pain (?:\w+ ){0,3}?(?:in|of) " + _POSS + r"(?:\w+ )?back"),
+      P(FEVER, *_ANY_FEVER),
+      P(r"legs? (?:\w+ ){0,3}?(?:weak|numb)|(?:weak|numb) (?:\w+ ){0,2}?legs?|(?:can'?t|unable to|haven'?t been able to) (?:wee|pee|urinate)"),
+      examples=("awful pain in middle of my back for a week and fever, now legs weak and numb, can't wee",),
+      non_examples=("back ache with flu, legs fine, weeing normally",)),
+    R("cardiac.peripartum_heart_failure", "After birth: breathless lying flat, swollen legs or a pounding heart", E, "obstetric",
+      "ESC 2018 cardiovascular disease in pregnancy: peripartum cardiomyopathy (emergency)",
+      P(POSTPARTUM + r"|having my baby"),
+      P(r"(?:can'?t|cannot) lie (?:down )?flat|breathless (?:\w+ ){0,3}?lying|orthopno\w*|waking (?:up )?(?:gasping|breathless)"),
+      examples=("2 weeks after having my baby, so breathless I can't lie down flat, legs swollen",),
+      non_examples=("had my baby 2 weeks ago, tired, sleeping flat fine",)),
+    R("gi.genital_gangrene_lay", "Swollen, painful genitals with darkening skin or a bad smell and fever", E, "infection/sepsis",
+      "NICE CKS: Fournier's gangrene (emergency surgery)",
+      P(r"scrot\w*|(?:the )?bag|private parts|privates|perine\w*|genital\w*|testic\w*"),
+      P(r"(?:dark |deep )?purple|black|dusky|smell\w*|necro\w*"),
+      P(FEVER + r"|shak\w*|diabet\w*", *_ANY_FEVER),
+      examples=("private parts swollen and painful, skin on the bag dark purple and smells, diabetic, feverish",),
+      non_examples=("itchy groin rash, no swelling, no fever",)),
+    R("infection.dengue_warning", "Dengue with bleeding, abdominal pain or vomiting", E, "infection/sepsis",
+      "WHO 2009 dengue guidelines: warning signs (hospital care)",
+      P(r"dengue"), P(r"bleed\w*|tummy|abdominal|belly|" + VOMIT + r"|drows\w*|restless"),
+      examples=("dengue, fever went but now gums bleeding and tummy really hurts",), non_examples=("dengue last year, now well",)),
+    R("gi.mesenteric_ischaemia", "Atrial fibrillation or vascular disease with severe abdominal pain", E, "gastrointestinal",
+      "ESVS 2017 mesenteric ischaemia guideline: pain out of proportion in AF (emergency)",
+      P(r"irregular heart\w*|(?-i:AF)|atrial fibrillation|vasculopath\w*"),
+      P(r"(?:terrible|severe|agoni[sz]ing|excruciating|screaming|awful) (?:\w+ ){0,2}?(?:tummy|abdominal|abdo|belly|stomach) pain|"
+        r"(?:tummy|abdominal|abdo|belly|stomach) pain (?:\w+ ){0,3}?(?:screaming|agony|terrible)"),
+      examples=("irregular heartbeat, 3 hours of terrible tummy pain, screaming, belly soft",),
+      non_examples=("AF, mild indigestion after dinner",)),
+    R("infection.rabies_exposure", "A bite or scratch from a bat, or from a mammal abroad, without vaccination", E,
+      "infection/sepsis", "UKHSA rabies post-exposure guidance: category III exposure — immediate assessment",
+      P(r"rabies|\bbat\b|bats|stray|monkey|fox|(?:dog|cat) (?:\w+ ){0,3}?(?:abroad|in (?:india|thailand|bali|africa|asia|turkey|morocco))"),
+      P(r"bit\w*|scratch\w*|contact|lick\w* (?:an? )?(?:open )?wound"),
+      P(r"face|head|neck|unvaccinated|no (?:jabs|vaccin\w*)|haven'?t had (?:any )?(?:jabs|vaccin\w*)|abroad|india|thailand|bali|africa|"
+        r"asia|category (?:iii|3)|(?-i:PEP)"),
+      examples=("bitten on the face by a stray dog in Thailand, haven't had any jabs",),
+      non_examples=("licked by my vaccinated dog at home",)),
     R("ingestion.button_battery", "Swallowed a button battery, magnets or a caustic product", E, "toxicology",
       "NPIS / TOXBASE: button battery and caustic ingestion (immediate emergency assessment)",
       P(r"(?:swallowed|ate|eaten|drank|drunk|chewed|sucked|in (?:his|her|their) mouth) (?:\w+ ){0,5}?(?:button batter(?:y|ies)|"

@@ -38,6 +38,9 @@ FIRST_LOOKS = {
     # tk was written to hold presentations the labelled set did not have yet (rarer emergencies)
     "tk": {"date": "2026-11-29", "items": 200, "rules_emergency_recall": 0.486, "pipeline_emergency_recall": 0.814,
            "pipeline_accuracy": 0.715, "pipeline_macro_f1": 0.702, "self_care_over_triage": 0.378},
+    # tl was written to be representative: presentations in proportion to how often they occur
+    "tl": {"date": "2026-11-29", "items": 200, "rules_emergency_recall": 0.743, "pipeline_emergency_recall": 0.971,
+           "pipeline_accuracy": 0.790, "pipeline_macro_f1": 0.766, "self_care_over_triage": 0.311},
 }
 
 

@@ -820,7 +820,7 @@ RULES: tuple[Rule, ...] = (
     R("respiratory.cannot_speak_sentences", "Unable to speak in full sentences", E, "respiratory",
       "BTS/SIGN 158 asthma: acute severe asthma (cannot complete sentences)",
       P(r"(?:can'?t|cannot|unable to|not able to) (?:speak|talk|finish|complete) (?:in )?(?:full |whole |complete )?sentences|"
-        r"(?:speaking|talking) in (?:single |short )?words|one[- ]word (?:answers|sentences)|"
+        r"(?:speaking|talking) (?:in )?(?:single |short |odd )words|one[- ]word (?:answers|sentences)|silent chest|"
         r"(?:can )?only (?:say|speak|manage|get out) (?:a (?:couple|few) (?:of )?|one or two |two or three |\d(?: ?- ?\d)? )?words"),
       examples=("so breathless she can't speak in full sentences",),
       non_examples=("able to speak in full sentences",)),
@@ -1103,7 +1103,7 @@ RULES: tuple[Rule, ...] = (
       P(r"(?:heavy|heavily|lots of|a lot of|soaking|large|gush\w*|profuse) (?:\w+ )?(?:bleed\w*|blood|clots)|"
         r"bleeding heavily|soaking (?:through )?(?:a |one )?(?:\w+ )?pads?|clots (?:the size of|as big as|bigger than|larger than)|"
         r"(?:golf ?ball|fist|plum|lemon|palm)[- ]sized clots|bleed\w* (?:a lot|heavily|loads)|in gushes|"
-        r"soaked (?:through )?(?:\d+|two|three|four|several) (?:\w+ )?(?:towels|pads)"),
+        r"soaked (?:through )?(?:\d+|two|three|four|several) (?:\w+ )?(?:towels|pads)|(?:pads?|towels?) (?:\w+ )?(?:drenched|soaked)"),
       examples=("gave birth last week, now bleeding heavily with clots",),
       non_examples=("gave birth 3 days ago, no heavy bleeding",)),
     R("obstetric.uti_in_pregnancy", "Urinary infection symptoms in pregnancy", U, "obstetric",

@@ -103,3 +103,17 @@ def test_bench_triage_reports_the_pipeline_on_the_held_out_split(trained, tmp_pa
     independent = result["independent"]
     assert independent["items"] == 40 and all(first["date"] for first in independent["first_looks"].values())
     assert "## Independent set" in text and "first look" in text
+
+
+def test_the_emergency_threshold_is_the_lowest_within_the_self_care_budget():
+    y = ["self_care"] * 10 + ["emergency"] * 10
+    p = np.zeros((20, 4))
+    p[:10, 0] = 0.7  # self-care messages: emergency probability 0.3 on one, 0.1 on the rest
+    p[:10, 3] = 0.1
+    p[0, 3] = 0.3
+    p[10:, 3] = np.linspace(0.22, 0.9, 10)
+    p[10:, 0] = 1 - p[10:, 3]
+    # at 0.3 one self-care message in ten is sent higher (10 % <= 25 %); at 0.25 still one; at 0.2 the same
+    assert triage.choose_threshold(y, p) == triage.THRESHOLDS[-1]
+    p[1:4, 3] = 0.26  # three more self-care messages just over 0.25: 40 % over-triage below 0.3
+    assert triage.choose_threshold(y, p) == 0.3

@@ -41,6 +41,9 @@ FIRST_LOOKS = {
     # tl was written to be representative: presentations in proportion to how often they occur
     "tl": {"date": "2026-11-29", "items": 200, "rules_emergency_recall": 0.743, "pipeline_emergency_recall": 0.971,
            "pipeline_accuracy": 0.790, "pipeline_macro_f1": 0.766, "self_care_over_triage": 0.311},
+    # tm: representative, self-care messages often anxious in tone; first read with recipe 3 (threshold 0.3)
+    "tm": {"date": "2026-11-29", "items": 200, "rules_emergency_recall": 0.814, "pipeline_emergency_recall": 0.971,
+           "pipeline_accuracy": 0.775, "pipeline_macro_f1": 0.753, "self_care_over_triage": 0.533},
 }
 
 

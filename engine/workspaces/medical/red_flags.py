@@ -931,7 +931,7 @@ RULES: tuple[Rule, ...] = (
         r"batter(?:y|ies)|magnets|dishwasher (?:liquid|tablets?|pods?)|washing (?:\w+ )?(?:pods?|capsules?|tablets?)|"
         r"detergent|drain cleaner|oven cleaner|caustic|anti-?freeze|weed ?killer|paraquat|white spirit|"
         r"paraffin|lamp oil|methanol|pesticide|rat poison|slug pellets)|button batter(?:y|ies)|"
-        r"(?<!food )poison\w*(?! ivy| oak)|carbon monoxide|empty (?:\w+ ){0,2}?(?:packets?|bottles?|boxes|blister packs?) of"),
+        r"(?<!food )poison\w*(?! ivy| oak| (?:enquiry|centre|center|information|line|unit|helpline))|carbon monoxide|empty (?:\w+ ){0,2}?(?:packets?|bottles?|boxes|blister packs?) of"),
       examples=("took 20 paracetamol tablets an hour ago",),
       non_examples=("no overdose", "overdose years ago")),
     R("mental_health.harm_to_others", "Intent to harm others or command hallucinations", E,
@@ -1629,7 +1629,7 @@ RULES: tuple[Rule, ...] = (
     R("eye.penetrating_injury", "Eye hit by a high-speed object, firework or blade, or bleeding from the eye", E,
       "ophthalmology", "Royal College of Ophthalmologists: penetrating eye injury (immediate referral)",
       P(r"(?:firework|explosion|blast|knife|stick|dart|pellet|(?-i:BB)|shard|fish ?hook)\W+(?:\w+\W+){0,6}?"
-        r"(?:in|into|hit) (?:\w+ )?(?:eye|face)|(?:eye|eyeball) (?:is )?(?:bleeding|cut|punctured|pierced)|"
+        r"(?:in|into|hit) (?:\w+ )?(?:eye|face)|(?:eye|eyeball) (?:is )?(?:cut|punctured|pierced)|"
         r"penetrating eye|globe (?:rupture|injury)"),
       P(r"(?:can'?t|cannot) see|bleed\w*|blind|(?:lost|losing|blurred|reduced) (?:\w+ )?vision|vision (?:\w+ )?(?:gone|lost|blurr\w*)"),
       examples=("a firework went off in my face, one eye is bleeding and I can't see out of it",),

@@ -44,6 +44,9 @@ FIRST_LOOKS = {
     # tm: representative, self-care messages often anxious in tone; first read with recipe 3 (threshold 0.3)
     "tm": {"date": "2026-11-29", "items": 200, "rules_emergency_recall": 0.814, "pipeline_emergency_recall": 0.971,
            "pipeline_accuracy": 0.775, "pipeline_macro_f1": 0.753, "self_care_over_triage": 0.533},
+    # tn: representative, tone independent of urgency; first read after training on anxious-but-minor messages
+    "tn": {"date": "2026-11-30", "items": 200, "rules_emergency_recall": 0.857, "pipeline_emergency_recall": 0.986,
+           "pipeline_accuracy": 0.810, "pipeline_macro_f1": 0.788, "self_care_over_triage": 0.267},
 }
 
 

@@ -431,7 +431,8 @@ CHEST_PAIN = (
     r"front) of " + _POSS + r")?chest|(?:grabb\w*|clutch\w*|holding|gripping) (?:his|her|their|my|at (?:his|her|their|my)) "
     r"chest|(?-i:CP)|angina|crushing (?:central )?pain|central (?:chest )?(?:pain|pressure|tightness)|"
     r"chest (?:\w+ ){0,2}?(?:feels?|is|went|gone|been|was) (?:\w+ )?(?:tight|heavy|crushed|squeezed|crushing)|"
-    r"chest (?:tight|heavy)|chest (?:really )?(?:hurts|is killing)|"
+    r"chest (?:tight|heavy)|chest (?:really )?(?:hurts|is killing)|(?:retrosternal|substernal|sternal) (?:chest )?"
+    r"(?:pain|pressure|tightness|discomfort|heaviness|ache)|"
     r"pain (?:\w+ ){0,2}?(?:left|right|one) side of " + _POSS + r"chest|"
     r"(?:someone|somebody|an elephant|a weight|a brick) (?:is |has )?(?:sitting|standing|sat|parked) on " + _POSS + r"chest|"
     r"chest (?:\w+ ){0,2}?like (?:an elephant|a weight|someone|something|a brick) (?:\w+ ){0,2}?(?:sat|sitting|standing|parked|on)"
@@ -442,19 +443,20 @@ BREATHLESS = (
     r"(?:difficulty|trouble|struggling|problems?) (?:in )?breathing|struggling to breathe|"
     r"can'?t (?:catch " + _POSS + r")?breath(?:e)?|hard to breathe|can'?t get " + _POSS + r"breath|gasping for (?:air|breath)|"
     r"fighting for (?:breath|air)|out of breath|can'?t breathe|breathing (?:is )?(?:really |very )?(?:hard|difficult|laboured)|"
-    r"labou?red breathing|working hard to breathe|puffed out|(?:can'?t|cannot) breath(?! test)\b|(?:can'?t|cannot) (?:catch|get) a (?:proper |full |deep )?breath"
+    r"labou?red breathing|working hard to breathe|puffed out|(?:has|have|had) to sit (?:bolt )?up(?:right)? to breathe|(?:can'?t|cannot) breath(?! test)\b|(?:can'?t|cannot) (?:catch|get) a (?:proper |full |deep )?breath"
 )
 RADIATION = (
     r"radiat\w* (?:to|into|down|up)(?: to)? "
     + _POSS
     + r"(?:left |right )?(?:arm|jaw|neck|shoulder)|"
     r"(?:arm|jaw) pain|pain (?:in|down|into) " + _POSS + r"(?:left |right )?(?:arm|jaw)|"
-    r"(?:ache|pain) between " + _POSS + r"shoulder ?blades|"
+    r"(?:ache|pain) between " + _POSS + r"shoulder ?blades|radiat\w* (?:to |into |down )?(?:the )?(?:(?-i:[LR]) |left |right )"
+    r"(?:arm|jaw|neck|shoulder)|"
     r"(?:going|spreading|moving|travelling|traveling|shooting) (?:up |down )?(?:in)?to " + _POSS +
     r"(?:left |right )?(?:arm|jaw|neck|shoulder)|(?:jaw|arm) and (?:left |right )?(?:arm|jaw) (?:ache|pain|hurt)\w*"
 )
 SYNCOPE = (
-    r"passed out|blacked out|black ?out|faint(?:ed|ing)?|collaps\w*|syncop\w*|pre-?syncop\w*|slumped|keeled over|went down|"
+    r"passed out|blacked out|black ?out|out cold|faint(?:ed|ing)?|collaps\w*|syncop\w*|pre-?syncop\w*|slumped|keeled over|went down|"
     r"hit the floor|"
     r"crumpled|"
     r"lost consciousness|loss of consciousness|(?-i:LOC|LOC)|knocked out"
@@ -494,7 +496,7 @@ CHILD = (
     r"little one|my \d+ ?(?:month|week|day|year)[- ]old"
 )
 HEAD_INJURY = (
-    r"head (?:injury|trauma|knock|strike|bump)|(?:hit|hitting|banged|banging|bumped|bumping|struck|striking|knocked|"
+    r"head (?:injury|trauma|knock|strike|bump)|helmet (?:\w+ )?(?:cracked|broke|broken|split|smashed)|(?:hit|hitting|banged|banging|bumped|bumping|struck|striking|knocked|"
     r"knocking|whacked|cracked|smacked|smashed) " + _POSS + r"head|"
     r"(?:swelling|lump|bump|egg|cut|gash|wound|bruise) (?:\w+\W+){0,2}?(?:on|to|of) " + _POSS +
     r"(?:head|forehead|scalp)|(?:landed|fell) on " + _POSS + r"head|onto (?:(?:his|her|my|their) |the back of (?:his|her|my) )head|"
@@ -625,7 +627,7 @@ RULES: tuple[Rule, ...] = (
     R("respiratory.pulmonary_embolism", "Breathlessness with a swollen calf or pleuritic pain", E,
       "respiratory", "NICE NG158 VTE: 1.1 PE signs; Wells score",
       P(BREATHLESS), P(r"(?:swollen|painful|tender) calf|calf (?:\w+ ){0,2}?(?:swelling|swollen|pain\w*|tender|fat|sore|hot|bigger)|(?-i:DVT)|"
-                       r"(?:with|on) (?:each|every) breath|(?:pain|hurts?|sharp|stabbing)\W+" + _gap(3) + r"(?:when|on|if) (?:i |he |she )?"
+                       r"(?:with|on) (?:each|every) breath|each breath|(?:pain|hurts?|sharp|stabbing)\W+" + _gap(3) + r"(?:when|on|if) (?:i |he |she )?"
                        r"(?:breath\w* in|breath\w*|inhal\w*|tak\w* a (?:deep )?breath)|pleuritic|"
                        r"cough\w* (?:up )?(?:\w+ ){0,3}?blood|leg (?:\w+\W+){0,3}?(?:swollen|massive|red and tight)"),
       examples=("sudden SOB with a swollen calf after a long flight",),
@@ -633,13 +635,13 @@ RULES: tuple[Rule, ...] = (
     # ---------------------------------------------------------------- neurological
     R("neuro.face_droop", "Facial droop (BE-FAST: Face)", E, "neurological", BEFAST,
       P(r"(?:face|facial|mouth|smile) (?:is )?(?:droop\w*|lopsided|drooping)|"
-        r"droop\w* (?:of )?" + _POSS + r"(?:face|mouth)|one side of " + _POSS +
+        r"droop\w* (?:of )?" + _POSS + r"(?:face|mouth)|facial asymmetry|one side of " + _POSS +
         r"face (?:has )?(?:dropped|droop\w*)|facial (?:weakness|palsy)"),
       examples=("her face is drooping on the left",),
       non_examples=("no facial droop", "history of stroke with facial droop")),
     R("neuro.arm_weakness", "One-sided or sudden arm/leg weakness or numbness (BE-FAST: Arm)", E,
       "neurological", BEFAST,
-      P(r"(?:sudden(?:ly)?|one[- ]sided|left[- ]sided|right[- ]sided|(?:left|right|one) "
+      P(r"(?:sudden(?:ly)?|one[- ]sided|left[- ]sided|right[- ]sided|(?-i:[LR])[- ]sided|(?:left|right|one) "
         r"(?:side|arm|leg|hand))\W+" + _gap(5) + r"(?:weak\w*|numb\w*|paralys\w*|heavy|dead|floppy)|"
         r"(?:weak\w*|numb\w*|paralys\w*) (?:in|of|down) " + _POSS +
         r"(?:left|right|one) (?:arm|leg|side)|hemipar\w+|hemipleg\w+|arm weakness|"
@@ -669,7 +671,7 @@ RULES: tuple[Rule, ...] = (
       non_examples=("no sudden loss of vision",)),
     R("neuro.sudden_balance_loss", "Sudden loss of balance (BE-FAST: Balance)", E, "neurological",
       BEFAST,
-      P(r"sudden(?:ly)? (?:loss of balance|unsteady|off balance|dizz\w*|vertigo|"
+      P(r"sudden(?:ly)? (?:onset )?(?:loss of balance|unsteady|off balance|dizz\w*|vertigo|"
         r"(?:can'?t|unable to) (?:walk|stand))|(?:lost|losing) (?:his |her |my )?balance suddenly|ataxi\w*"),
       examples=("suddenly unsteady and falling to one side",),
       non_examples=("no sudden loss of balance",)),
@@ -686,7 +688,8 @@ RULES: tuple[Rule, ...] = (
         r"sudden(?:ly)? (?:severe|explosive|intense|excruciating) headache|"
         r"headache (?:came on|started) (?:suddenly|like a)|like being hit (?:on|in) the head|"
         r"head like (?:someone|somebody|being) (?:\w+ )?(?:smacked|hit|kicked|struck|whacked|shot)|almighty bang|"
-        r"(?:instantly|immediately) maximal|maximal (?:at|within) (?:onset|seconds)|hit with a (?:bat|hammer|cricket bat)|"
+        r"(?:instantly|immediately) maximal|sudden (?:\w+ ){0,2}?occipital headache|max(?:imal)? (?:<|within|in) ?1 ?min|"
+        r"exploded (?:\w+ ){0,4}?(?:head|skull)|most pain (?:i'?ve|i have) ever (?:felt|had)|maximal (?:at|within) (?:onset|seconds)|hit with a (?:bat|hammer|cricket bat)|"
         r"explosion in " + _POSS + r"head|(?:sudden|explosive|thunderclap) (?:\w+ ){0,2}?pain (?:at|in) the back of " + _POSS + r"head|"
         r"explosive (?:\w+ )?headache|(?:bang|thunderclap|explosion) in the back of " + _POSS + r"head"),
       examples=("worst headache of my life, came on in seconds",),
@@ -701,7 +704,7 @@ RULES: tuple[Rule, ...] = (
       P(r"status epilepticus|(?:seizur\w*|fit(?:ting|s)?|convuls\w*)\W+(?:\w+\W+){0,5}?"
         r"(?:(?:more than|over|longer than|>) ?" + _BIG + r" ?min\w*|won'?t stop|not stopping|"
         r"one after another|back[- ]to[- ]back)|(?:without|not) (?:regaining|recovering|coming round|waking up)|"
-        r"(?:hasn'?t|haven'?t|not|didn'?t) (?:come|came|coming) round (?:between|in between)|"
+        r"(?:hasn'?t|haven'?t|not|didn'?t) (?:come|came|coming) round (?:between|in between)|(?:hasn'?t|not) woken (?:up )?(?:in )?between|"
         r"(?:[2-9]|two|three|four|several|multiple|repeated) (?:\w+ )?(?:seizures|fits|convulsions) in "
         r"(?:an? |the last |one |1 ?|2 ?)?(?:hour|h|hr|day|24 ?h\w*)|"
         r"(?:fit|seizure|convulsion)s? (?:that )?(?:won'?t|will not|isn'?t|hasn'?t|not) stop\w*|"
@@ -728,6 +731,8 @@ RULES: tuple[Rule, ...] = (
       "NICE CKS: Sciatica / low back pain — cauda equina syndrome red flags",
       P(r"saddle (?:numbness|an(?:a)?esthesia|area (?:numb\w*|tingl\w*))|numb when (?:i |he |she )?wipe|"
         r"(?:can'?t|cannot) feel (?:the )?(?:toilet paper|tissue|paper) (?:when )?(?:i |he |she )?wip\w*|"
+        r"(?:can'?t|cannot) feel when (?:i |he |she )?wipe|no feeling (?:around|in|between) " + _POSS + r"(?:back passage|bottom|privates|genitals)|"
+        r"numb (?:\w+ ){0,2}?between (?:my|his|her) legs|"
         r"numb\w*\W+(?:\w+\W+){0,3}?when (?:\w+ )?wip\w*|numb\w*\W+(?:\w+\W+){0,2}?down below|down below (?:\w+ )?(?:is |feels )?numb|"
         r"(?:bum|bottom|buttocks|between (?:my|his|her) legs|back passage|private parts)\W+" + _gap(3) + r"(?:numb|tingl\w*|no feeling)|"
         r"can'?t (?:tell|feel) when (?:i|he|she) (?:need|needs) (?:a |to )?(?:wee|pee|poo|go)|"
@@ -806,7 +811,7 @@ RULES: tuple[Rule, ...] = (
       "NICE NG37 fractures (complex): 1.1 open fractures",
       P(r"(?:bone|arm|forearm|leg|shin|thigh|wrist|ankle|elbow|finger) (?:is )?(?:deformed|bent|at a (?:strange|funny|odd|weird) angle)|"
         r"(?:dinner[- ]fork|obvious|gross) deformity|"
-        r"bone (?:sticking|poking) (?:out|through)|open fracture|compound fracture"),
+        r"bone (?:sticking|poking) (?:out|through)|bone (?:\w+ ){0,4}?(?:sticking|poking|coming) (?:out|through)|open fracture|compound fracture"),
       examples=("his leg is at a funny angle after the tackle",),
       non_examples=("no bone sticking out",)),
     R("trauma.suspected_fracture", "Suspected fracture without deformity", U, "trauma",
@@ -863,7 +868,7 @@ RULES: tuple[Rule, ...] = (
       "BTS guideline: massive haemoptysis (emergency)",
       P(r"coughing (?:up )?(?:lots of|a lot of|large amounts? of|cups? of|a cupful of|mouthfuls of) blood|"
         r"massive ha?emoptysis|massive hemoptysis|cough\w* (?:up )?" + _gap(6) + r"(?:mug|cup|cupful|mugful|bowl)\w* (?:of )?(?:\w+ )?blood|coughing (?:up )?(?:\w+ ){0,3}?blood(?:\W+\w+){0,4}?\W+(?:a )?(?:cupful|cup|mugful|"
-        r"mouthfuls?)|pink,? frothy (?:sputum|spit|phlegm)|(?:acute )?pulmonary o?edema"),
+        r"mouthfuls?)|pink,? frothy (?:sputum|spit|phlegm|stuff)|pink (?:\w+ )?froth\w*|(?:acute )?pulmonary o?edema"),
       examples=("coughing up a lot of blood",), non_examples=("not coughing up a lot of blood",)),
     R("respiratory.haemoptysis", "Coughing up blood (haemoptysis)", U, "respiratory",
       NG12 + " 1.1.1 lung cancer (haemoptysis); persistent cough > 3 weeks",
@@ -907,7 +912,8 @@ RULES: tuple[Rule, ...] = (
         r"on (?:the |a )?(?:roof|bridge|cliff) edge|"
         r"gave away (?:\w+ ){0,2}(?:possessions|belongings|things|dog|cat|pets?)|(?:tablets|pills|meds) saved up|"
         r"(?:planning|going|plan) to do it (?:tonight|today|now|this weekend)|"
-        r"(?:saved|saving|stockpil\w*|collected|hoarded) (?:up )?(?:enough )?(?:\w+ )?(?:tablets|pills|meds)|"
+        r"(?:saved|saving|stockpil\w*|collected|hoarded) (?:up )?(?:enough )?(?:\w+ ){0,2}?(?:tablets|pills|meds)|"
+        r"going to take them (?:all )?(?:tonight|today|now)|(?:going to|gonna|will) jump|"
         r"(?:i'?m|im|i am) (?:going to )?do(?:ing)? it (?:tonight|today|now|this weekend)|"
         r"(?:written|wrote) (?:\w+ ){0,2}?letters? (?:for|to) (?:my|the) (?:kids|children|family|wife|husband|partner)"),
       examples=("I have a plan to kill myself tonight",),
@@ -924,7 +930,7 @@ RULES: tuple[Rule, ...] = (
       examples=("she has been cutting herself",), non_examples=("no self-harm",)),
     R("mental_health.overdose", "Overdose or poisoning", E, "mental_health",
       "NICE NG225 self-harm: 1.1 emergency care after overdose; TOXBASE",
-      P(r"overdos\w*|(?-i:OD|OD'd)|(?:took|taken|swallowed|necked|downed) (?:\w+ ){0,3}?(?:all|a lot of|lots of|too many|a (?:whole )?(?:bottle|packet|"
+      P(r"overdos\w*|(?-i:OD|OD'd)|(?:took|taken|swallowed|necked|downed|ingested) (?:~|about |around )?(?:\w+ ){0,3}?(?:all|a lot of|lots of|too many|a (?:whole )?(?:bottle|packet|"
         r"box|strip|load) of|loads of|[1-9]\d+|a dozen|a handful of|unknown (?:number|amount|qty|quantity) of) (?:\w+\W+){0,5}?(?:pills|tablets|paracetamol|acetaminophen|tylenol|"
         r"sleeping pills|meds|medications?|antidepressants|painkillers|co-?codamol|ibuprofen|aspirin|" + MEDICINES + r")|"
         r"(?:swallowed|ate|eaten|drank|drunk|drinking|chewed|licked) (?:\w+ ){0,5}?(?:pills|tablets|bleach|"
@@ -977,7 +983,8 @@ RULES: tuple[Rule, ...] = (
     R("infection.neutropenic_sepsis", "Fever during chemotherapy", E, "infection/sepsis",
       "NICE CG151 neutropenic sepsis: 1.1 suspected neutropenic sepsis",
       P(r"chemo\w*|neutropen\w*|on (?:cancer )?treatment for (?:leukaemia|lymphoma|cancer)|methotrexate|clozapine|"
-        r"carbimazole|azathioprine|mycophenolate|agranulocytosis|(?:post |after )?cycle \d+ (?:of )?"
+        r"carbimazole|azathioprine|mycophenolate|agranulocytosis|cycle \d+|docetaxel|paclitaxel|carboplatin|cisplatin|oxaliplatin|"
+        r"capecitabine|cyclophosphamide|doxorubicin|(?:post |after )?cycle \d+ (?:of )?"
         r"(?:\w+\W+){0,2}?(?:for|of)|(?-i:FEC-?T?|R-?CHOP|ABVD|FOLFOX|FOLFIRI|CAPOX|BEP|EC-?T)\b"),
       P(FEVER, *_ANY_FEVER),
       examples=("on chemotherapy and temp 38.3",),
@@ -1048,7 +1055,8 @@ RULES: tuple[Rule, ...] = (
         r" (?:\w+ )?(?:abdominal |abdo |tummy |pelvic |belly |stomach |fossa )?pain|"
         r"pain (?:\w+ ){0,3}?(?:in|on) " + _POSS + r"(?:left|right|one) (?:side|lower)|(?-i:[LR]) ?iliac fossa pain|(?-i:[LR]IF) pain|"
         r"(?:pain|ache)\W+(?:\w+\W+){0,5}?on the (?:left|right)(?! (?:arm|hand|leg|foot|knee|ear|eye))|"
-        r"(?:pain|ache) (?:\w+ ){0,3}?(?:down|on|in) (?:the |my |her )?(?:left|right) side"),
+        r"(?:pain|ache) (?:\w+ ){0,3}?(?:down|on|in) (?:the |my |her )?(?:left|right) side|(?:pain|ache) (?:\w+ ){0,2}?(?:low|lower) "
+        r"(?:left|right)(?: side)?"),
       examples=("missed period and right-sided pelvic pain",),
       non_examples=("pregnant, no one-sided pain",)),
     R("obstetric.ectopic_shoulder_tip", "Pregnant or missed period with shoulder-tip pain", E,
@@ -1063,7 +1071,7 @@ RULES: tuple[Rule, ...] = (
     R("obstetric.heavy_bleeding", "Heavy bleeding in pregnancy", E, "obstetric",
       "RCOG Green-top 63 antepartum haemorrhage; NICE NG126",
       P(PREGNANT),
-      P(r"(?:heavy|heavily|lots of|a lot of|soaking|large|gush\w*|profuse|significant) (?:\w+ )?"
+      P(r"(?:heavy|heavily|lots of|a lot of|soaking|large|gush\w*|profuse|significant) (?:\w+ ){0,3}?"
         r"(?:vaginal )?(?:bleed\w*|blood)|bleeding heavily|soaking (?:through )?(?:a |one )?pads?|"
         r"passing (?:large )?clots"),
       examples=("28 weeks pregnant and bleeding heavily",),
@@ -1075,7 +1083,8 @@ RULES: tuple[Rule, ...] = (
         r"baby(?:'s)? (?:is |has been )?moving (?:\w+ ){0,3}?less|(?:fewer|less) (?:kicks|movements) than (?:usual|normal)|"
         r"(?:haven'?t|hasn'?t|not) felt (?:\w+ )?(?:him|her|it|the baby|baby|them) (?:move|moving|kick\w*)|"
         r"(?:can'?t|cannot) remember (?:feeling|the last time) (?:\w+ ){0,3}?(?:kick|move)\w*|"
-        r"baby (?:\w+ ){0,4}?(?:not|no|hasn'?t|didn'?t) (?:move|moving|moved|kick\w*) since"),
+        r"baby (?:\w+ ){0,4}?(?:not|no|hasn'?t|didn'?t) (?:move|moving|moved|kick\w*) since|(?:hardly|barely) moved|"
+        r"(?:less|fewer) than (?:half )?(?:the )?usual (?:kicks|movements)|(?:haven'?t|not) felt (?:a single|any) kicks?"),
       examples=("32/40, baby moving less since yesterday",),
       non_examples=("denies reduced fetal movements",)),
     R("obstetric.pre_eclampsia_symptoms", "Pregnant with severe headache, visual disturbance or epigastric pain", E,
@@ -1163,8 +1172,8 @@ RULES: tuple[Rule, ...] = (
     R("paediatric.respiratory_distress", "Child grunting or with chest indrawing", E, "paediatric",
       IMCI + " (chest indrawing, stridor); " + NG143,
       P(CHILD, ("age", "<", 16)),
-      P(r"grunting|chest (?:in-?drawing|recession|sucking in)|ribs (?:are )?sucking in|(?:skin|neck) (?:\w+ ){0,2}?sucking in|(?:skin )?(?:between|under) (?:his|her|the) "
-        r"ribs (?:\w+ )?(?:is |are )?(?:sucking|pulling|going|drawing) in|"
+      P(r"grunt\w*|sucking in (?:under|between) (?:her|his|the) ribs|chest (?:in-?drawing|recession|sucking in)|ribs (?:are )?sucking in|(?:skin|neck) (?:\w+ ){0,2}?sucking in|(?:skin )?(?:between|under) (?:his|her|the) "
+        r"ribs (?:\w+ )?(?:is |are )?(?:sucking|pulling|pulls|pull|going|drawing) in|"
         r"(?:subcostal|intercostal) recession|nasal flaring|head bobbing"),
       examples=("baby grunting with chest indrawing",), non_examples=("infant, no grunting",)),
     R("paediatric.mottled_or_pale", "Child mottled, ashen or blue", E, "paediatric", NG143,
@@ -1186,7 +1195,7 @@ RULES: tuple[Rule, ...] = (
     R("urology.priapism", "Erection lasting over 4 hours", E, "urology",
       "BAUS / EAU guideline: ischaemic priapism",
       P(r"priapism|erection (?:\w+\W+){0,6}?(?:4|four|[5-9]|\d\d|five|six|several) hours|(?:penis|erection) (?:has )?(?:stayed|been) "
-        r"(?:stiff|hard|up)(?:\W+\w+){0,6}?\W+(?:since|for|hours)|"
+        r"(?:stiff|hard|up)(?:\W+\w+){0,6}?\W+(?:since|for|hours)|(?:penis|erection) (?:has )?(?:stayed|been) (?:stiff|hard)|"
         r"erection (?:that )?(?:won'?t|will not|doesn'?t|does not) go (?:away|down)"),
       examples=("erection lasting more than 4 hours",), non_examples=("no priapism",)),
     R("urology.urinary_retention", "Unable to pass urine", U, "urology",
@@ -1217,7 +1226,7 @@ RULES: tuple[Rule, ...] = (
       P(r"painful red eye|red,? painful eye|eye pain (?:with|and) (?:blurred vision|halos|vomiting)|"
         r"halos? (?:a?round|over) (?:the )?lights|(?:fixed|mid)[- ](?:mid[- ])?dilated pupil|(?:hazy|cloudy|steamy) cornea|"
         r"haloes|pupil (?:\w+ ){0,2}?(?:fixed|mid-?dilated)|cornea (?:\w+ )?(?:hazy|cloudy|steamy)|(?:rainbow|coloured|colored) "
-        r"(?:rings|halos?|circles) (?:a?round|over)|eye (?:\w+ ){0,3}?(?:painful and red|red and painful)"),
+        r"(?:rings|halos?|circles) (?:a?round|over)|rainbows? (?:a?round|over)|eye (?:\w+ ){0,3}?(?:painful and red|red and (?:very )?painful)"),
       examples=("painful red eye and halos around lights",), non_examples=("no painful red eye",)),
     R("eye.retinal_detachment", "New flashes or floaters", U, "ophthalmology",
       "NICE CKS: Retinal detachment — same-day referral",
@@ -1225,7 +1234,7 @@ RULES: tuple[Rule, ...] = (
       examples=("flashes with new floaters since this morning",), non_examples=("no new floaters",)),
     R("eye.curtain_over_vision", "A curtain or shadow coming over the vision", E, "ophthalmology",
       "NHS: detached retina — go to eye casualty or A&E immediately; NICE CKS retinal detachment",
-      P(r"(?:shadow|curtain|veil|blind)\W+(?:\w+\W+){0,2}?(?:over|across|coming (?:down|across) (?:over|in|from)?|in) " + _gap(7) +
+      P(r"(?:shadow|curtain) (?:\w+ ){0,2}?(?:advancing|spreading|moving)|(?:shadow|curtain|veil|blind)\W+(?:\w+\W+){0,2}?(?:over|across|coming (?:down|across) (?:over|in|from)?|in) " + _gap(7) +
         r"(?:vision|eye|sight)"),
       examples=("a curtain coming down over the top half of my vision",), non_examples=("no shadow over my vision",)),
     # ---------------------------------------------------------------- oncology (suspected cancer)
@@ -1422,7 +1431,8 @@ RULES: tuple[Rule, ...] = (
       "ENT", "NICE CKS: Sore throat — admit if stridor, drooling or unable to swallow (epiglottitis, quinsy)",
       P(r"(?:can'?t|cannot|unable to|won'?t) (?:even )?swallow (?:\w+ ){0,3}?(?:saliva|spit|fluids|anything)|drool\w*|dribbl\w*|"
         r"sitting forward to breathe|tripod\w*|hot potato voice|sitting (?:bolt )?upright (?:\w+ )?leaning forward"),
-      P(FEVER + r"|sore throat|throat|" + BREATHLESS + r"|won'?t swallow|can'?t swallow|drank|swallowed|bleach|stuck|spit\w* "
+      P(FEVER + r"|sore throat|throat|tonsillitis|breathing (?:is )?(?:\w+ )?(?:an effort|hard|difficult)|" + BREATHLESS +
+        r"|won'?t swallow|can'?t swallow|drank|swallowed|bleach|stuck|spit\w* "
         r"(?:\w+ ){0,2}?(?:into|in) a (?:bowl|cup|bag)|"
         r"dishwasher|sitting forward", *_ANY_FEVER),
       examples=("high fever, drooling, can't swallow her spit, sitting forward to breathe",),
@@ -1484,17 +1494,18 @@ RULES: tuple[Rule, ...] = (
       "UKHSA carbon monoxide: recognition and emergency management",
       P(r"carbon monoxide|(?:CO|gas|boiler|co2?) (?:alarm|detector) (?:\w+ )?(?:went off|going off|sounding|beeping)|"
         r"(?:gas|exhaust|generator) fumes|(?:old |faulty )(?:gas )?(?:boiler|fire|heater|stove)|car (?:engine )?running|"
-        r"(?-i:CO) (?:reading|level)|gas (?:fire|heater|stove|boiler) (?:was |were |had been )?(?:on|left on|running)|"
+        r"(?-i:CO) (?:reading|level)|gas (?:fire|heater|stove|boiler) (?:was |were |had been )?(?:on|left on|running)|gas heater|"
+        r"(?:heater|stove|bbq|barbecue|generator) in (?:the|a) (?:caravan|tent|garage)|"
         r"(?:better|fine) (?:when|once|after|at) (?:\w+\W+){0,2}?(?:out|outside|work|away)|flame (?:\w+ ){0,3}?orange|"
         r"(?:whole family|everyone (?:in the house|at home)|all of us) (?:\w+ ){0,4}?(?:headaches?|sick|dizzy)"),
-      P(r"headache|" + VOMIT + r"|dizz\w*|drows\w*|confus\w*|collaps\w*|unwell|sick"),
+      P(r"headache|heads|nause\w*|" + VOMIT + r"|dizz\w*|drows\w*|confus\w*|collaps\w*|unwell|sick"),
       examples=("boiler alarm went off and everyone has a headache and is throwing up",),
       non_examples=("CO alarm tested, works, nobody unwell",)),
     R("gi.bowel_obstruction", "Not passing wind with vomiting or a swollen abdomen (obstruction)", E,
       "gastrointestinal", "NICE CKS: Acute abdomen — bowel obstruction (emergency surgical admission)",
       P(r"(?:not|haven'?t|hasn'?t|can'?t|cannot|unable to|no) (?:been )?(?:able to )?(?:opened (?:my|his|her|their) bowels "
         r"(?:or|and|nor) )?(?:pass(?:ed|ing)? (?:any )?(?:wind|gas)|pass(?:ed)? wind or (?:done|had) a poo|"
-        r"(?:had|done) a poo (?:or|and|nor) (?:even )?pass(?:ed)? wind|"
+        r"(?:had|done) a poo (?:or|and|nor) (?:even )?pass(?:ed)? wind|pooed (?:or|and|nor) passed wind|"
         r"farted|flatus)|absolute constipation|feculent|fa?ecal vomit\w*"),
       P(VOMIT + r"|distend\w*|swollen (?:belly|tummy|abdomen|stomach)|bloat\w*|feculent|blown up|tight (?:as|like) a drum|"
         r"like a balloon"),
@@ -1542,7 +1553,7 @@ RULES: tuple[Rule, ...] = (
       non_examples=("pregnant, backache from posture, no fever",)),
     R("obstetric.ovarian_torsion", "Sudden severe one-sided pelvic pain with vomiting or a known ovarian cyst", E,
       "gynaecology", "NICE CKS: Ovarian cyst — torsion (emergency surgical referral)",
-      P(r"(?:sudden|severe|agoni[sz]ing|excruciating) (?:\w+ ){0,3}?(?:pelvic|lower (?:tummy|abdominal|abdo|belly)|groin) pain|"
+      P(r"(?:sudden|severe|agoni[sz]ing|excruciating) (?:\w+ ){0,3}?(?:pelvic|lower (?:tummy|abdominal|abdo|belly)|groin|iliac fossa) pain|"
         r"(?:sudden|severe|sharp) (?:\w+ ){0,2}?pain (?:\w+ ){0,4}?(?:down low|low down|lower (?:tummy|abdomen|belly)|pelvis)"),
       P(r"ovar\w*|torsion|" + VOMIT),
       examples=("sudden severe pelvic pain on one side, vomiting, known ovarian cyst",),
@@ -1559,7 +1570,7 @@ RULES: tuple[Rule, ...] = (
       non_examples=("peeing often, stinging, able to pee",)),
     R("metabolic.new_dka_signs", "Thirst, passing lots of urine or weight loss with deep breathing, ketotic breath or vomiting",
       E, "metabolic/labs", "NICE NG18 diabetes in children: 1.4 suspected DKA (refer immediately); JBDS 2023 DKA",
-      P(r"pear drops|nail varnish|acetone|fruity (?:breath|smell)|kussmaul\w*|(?:breath\w*|breathing) (?:\w+ ){0,2}?deep(?:ly)? "
+      P(r"pear drops|nail varnish|acetone|fruity (?:breath|smell)|kussmaul\w*|pant\w* (?:deeply|hard)|(?:breath\w*|breathing) (?:\w+ ){0,2}?deep(?:ly)? "
         r"(?:and|&) (?:fast|rapid|heavy)|deep (?:sighing |rapid |fast )?breath\w*|(?-i:DKA)|pH (?:6\.\d+|7\.[0-2]\d?)\b"),
       P(DIABETIC + r"|thirst\w*|drinking (?:loads|lots|a lot|all the time)|wee\w* (?:all the time|loads|a lot)|pee\w* (?:all the time|loads|a lot)|"
         r"polyuri\w*|polydipsi\w*|lost weight|weight loss|" + VOMIT + r"|(?:high|raised) (?:blood )?(?:sugar|glucose)",
@@ -1659,11 +1670,11 @@ RULES: tuple[Rule, ...] = (
         r"(?:dribbl\w*|drool\w*) (?:\w+ ){0,4}?(?:corner|side) of " + _POSS + r"mouth|(?:corner|side) of " + _POSS +
         r"mouth (?:\w+ ){0,2}?(?:droop\w*|dropped|down)|smile (?:\w+ ){0,2}?(?:lopsided|crooked|uneven)"),
       P(r"(?:words?|speech|talk\w*) (?:\w+ ){0,3}?(?:jumbled|muddled|garbled|slurr\w*|thick|funny|strange|wrong|gibberish|"
-        r"mixed up|coming out wrong|not correct)|(?:talking|speaking) gibberish|(?:speak|talk)\w* (?:\w+ ){0,2}?(?:not correct|wrong)|"
+        r"mixed up|coming out wrong|not correct)|(?:talking|speaking) gibberish|wrong words|dysarthri\w*|(?:speak|talk)\w* (?:\w+ ){0,2}?(?:not correct|wrong)|"
         r"(?:couldn'?t|could not) get (?:the |his |her |my )?words out|can'?t get (?:the |his |her |my )?words out|slurr\w*"),
       P(r"(?:arm|hand|leg|side) (?:\w+ ){0,3}?(?:weak|numb|heavy|dead|useless|floppy|won'?t work|hanging|limp)|"
         r"(?:weak|numb) (?:\w+ ){0,2}?(?:arm|hand|leg|side)|dropping things|can'?t (?:lift|grip|hold)|"
-        r"(?:arm|hand) (?:\w+ ){0,2}?(?:dropping|drops|dropped) (?:the |his |her |my )?\w+|(?:arm|hand|leg) (?:have|has) no "
+        r"(?:arm|hand) (?:\w+ ){0,2}?(?:dropping|drops|dropped) (?:the |his |her |my )?\w+|(?:hand|arm) (?:is )?clumsy|clumsy (?:hand|arm)|(?:arm|hand|leg) (?:have|has) no "
         r"(?:power|strength)|no (?:power|strength) in (?:his|her|my) (?:arm|leg|hand)"),
       P(r"(?:two of everything|double vision|seeing double|lost (?:the )?(?:vision|sight)|vision (?:\w+ ){0,2}?(?:went|gone) "
         r"(?:black|grey|dark|blurry))"),
@@ -1704,8 +1715,8 @@ RULES: tuple[Rule, ...] = (
     R("eye.high_velocity_injury", "Something struck the eye at speed with blurred vision or a misshapen pupil", E,
       "ophthalmology", "Royal College of Ophthalmologists: suspected penetrating eye injury (immediate referral)",
       P(r"hammer\w*|chisel\w*|grind\w*|drill\w*|strim\w*|mow\w*|explo\w*|firework"),
-      P(r"(?:flew|shot|went|got|bounced) (?:\w+ ){0,2}?(?:in|into) " + _POSS + r"(?:\w+ )?eye"),
-      P(r"vision (?:\w+ ){0,2}?(?:blurr\w*|gone|lost|worse)|blurr\w* vision|pupil (?:\w+ ){0,3}?(?:odd|misshapen|irregular|"
+      P(r"(?:flew|shot|went|got|bounced) (?:\w+ ){0,2}?(?:in|into) " + _POSS + r"(?:\w+ )?eye|hit " + _POSS + r"eye"),
+      P(r"vision (?:\w+ ){0,2}?(?:blurr\w*|gone|lost|worse)|blurr\w* vision|jelly|pupil (?:\w+ ){0,3}?(?:odd|misshapen|irregular|"
         r"funny|tear)|(?:can'?t|cannot) see"),
       examples=("hammering a nail, bit of metal flew into my eye, vision blurry, pupil looks odd",),
       non_examples=("grinding metal, something scratchy in my eye, vision fine",)),
@@ -1725,8 +1736,10 @@ RULES: tuple[Rule, ...] = (
       non_examples=("used cocaine years ago, no chest pain now",)),
     R("mental_health.psychosis_with_weapon", "Psychotic symptoms with a weapon or threats", E, "mental_health",
       "NICE CG178 psychosis and schizophrenia: crisis care (risk to self or others)",
-      P(r"voices|paranoi\w*|psychos\w*|psychotic|hallucinat\w*|beaming|persecut\w*|(?:spying|after) (?:on )?(?:him|her|me)"),
-      P(r"knife|knives|blade|weapon|gun|axe|machete|hammer|threaten\w*|(?:deal with|get|hurt|kill) (?:them|him|her|everyone)"),
+      P(r"voices|paranoi\w*|psychos\w*|psychotic|hallucinat\w*|beaming|persecut\w*|(?:spying|after) (?:on )?(?:him|her|me)|"
+        r"sending (?:her|him|me) messages|messages from the (?:tv|radio)|(?:thinks|believes) (?:the )?(?:tv|radio)"),
+      P(r"knife|knives|blade|weapon|gun|axe|machete|hammer|threaten\w*|(?:hurt|harm|kill|attack) (?:\w+ ){0,2}?(?:neighbou?r|family|"
+        r"someone|people)|(?:deal with|get|hurt|kill) (?:them|him|her|everyone)"),
       examples=("says the neighbours are beaming voices into his head, he's taken a kitchen knife into his room",),
       non_examples=("hears voices at night, on medication, no thoughts of harming anyone, no weapons",)),
     R("vascular.acute_limb_ischaemia_cues", "A suddenly cold, pale or mottled limb with pain or numbness", E,
@@ -1741,7 +1754,7 @@ RULES: tuple[Rule, ...] = (
     R("trauma.hip_fracture_signs", "Shortened, rotated leg after a fall", E, "trauma",
       "NICE CG124 hip fracture: 1.1 (emergency department assessment)",
       P(r"shortened and (?:externally |internally )?rotated|(?:externally |internally )?rotated and shortened|(?:leg|foot) (?:is )?(?:\w+ )?(?:shorter|more short|turned out\w*)|"
-        r"(?:leg|foot|it'?s|it has) (?:\w+ ){0,2}?rolled out\w*|"
+        r"(?:leg|foot|it'?s|it has) (?:\w+ ){0,2}?rolled out\w*|looks (?:a bit |slightly )?shorter|shorter and turned out|"
         r"foot (?:\w+ ){0,2}?turn\w* (?:to )?(?:the )?out\w*"),
       examples=("fall, L leg shortened and externally rotated",), non_examples=("legs equal length, walking",)),
     R("metabolic.diabetic_altered", "Diabetic, sweaty or shaky, and confused, drowsy or not making sense", E,
@@ -1781,7 +1794,7 @@ RULES: tuple[Rule, ...] = (
       "assessment within 4 hours)",
       P(POSTPARTUM),
       P(r"voices|hallucinat\w*|psychos\w*|psychotic|paranoi\w*|(?:believes|thinks|says) (?:\w+ ){0,3}?(?:baby|child|"
-        r"they|people|someone|god|devil)|not (?:hers|his|ours|my baby)|(?:hasn'?t|not|hardly) slept (?:in|for) "
+        r"they|people|someone|god|devil)|not (?:hers|his|ours|my baby)|(?:isn'?t|is not) (?:ours|hers|his|theirs|mine)|hurting (?:her|him)self|(?:hasn'?t|not|hardly) slept (?:in|for) "
         r"(?:\d|two|three|four|five|days)|manic|mania|" + CONFUSION),
       examples=("3 wks post-partum, hasn't slept in 4 days, believes baby is not hers, talking about voices",),
       non_examples=("had a baby 2 weeks ago, tired and tearful at times, sleeping when baby sleeps",)),
@@ -1821,9 +1834,9 @@ RULES: tuple[Rule, ...] = (
       non_examples=("IVF cycle next month, no symptoms",)),
     R("obstetric.cord_or_part_felt", "Waters broken with something felt or seen at the vagina", E, "obstetric",
       "RCOG Green-top 50 umbilical cord prolapse",
-      P(r"waters? (?:have |has |just )?(?:broke|broken|went|gone|ruptured|came)|(?-i:SROM)|gush"),
+      P(r"waters? (?:have |has |just )?(?:broke|broken|went|gone|ruptured|came)|(?-i:SROM|ROM)|membranes (?:have )?ruptured|gush"),
       P(r"(?:loop|something) (?:\w+ ){0,3}?(?:down there|coming out|hanging|at (?:the|my|her) (?:vagina|entrance))|"
-        r"loop of|(?:feel|felt|see|saw) (?:\w+ ){0,2}?(?:something|a loop)"),
+        r"loop of|protruding|(?:feel|felt|see|saw) (?:\w+ ){0,2}?(?:something|a loop)"),
       examples=("waters went in a big gush and I can feel something like a loop down there",),
       non_examples=("waters broke, clear fluid, contractions starting, nothing else felt",)),
     R("neuro.ascending_weakness", "Weakness spreading up the legs with swallowing or breathing difficulty (Guillain–Barré)",
@@ -1909,7 +1922,7 @@ RULES: tuple[Rule, ...] = (
       "Royal College of Ophthalmologists: chemical eye injury — immediate irrigation and emergency assessment",
       P(r"bleach|acid|alkali|cement|lime|oven cleaner|drain[- ](?:cleaner|unblocker|opener)|unblocker|caustic|sodium hydroxide|"
         r"ammonia|chemical\w*|cleaning (?:product|spray|fluid)"),
-      P(r"eyes?"),
+      P(r"(?<!nothing in my )(?<!nothing in his )(?<!nothing in her )eyes?"),
       P(r"spray\w*|splash\w*|squirt\w*|flick\w*|went in|got in"),
       examples=("sprayed drain unblocker in his own face, screaming that his eye stings",),
       non_examples=("bleach smell made my eyes water a bit, no splash",)),
@@ -1940,7 +1953,7 @@ RULES: tuple[Rule, ...] = (
     R("paediatric.omphalitis", "Newborn with a red, hard or spreading belly-button stump", E, "paediatric",
       "NICE NG195 neonatal infection: 1.3 (omphalitis — red flag in a baby)",
       P(r"belly ?button|umbilic\w*|cord stump|stump"),
-      P(r"red\w*|hard|spreading|pus|swollen|smell\w*"),
+      P(r"red(?:ness|dened)?|hard|spreading|pus|swollen"),
       P(r"\d+ days? old|newborn|neonat\w*|(?:\d|one|two|three) weeks? old", ("age", "<", 0.1)),
       examples=("baby 6 days old, skin round her belly button stump red and hard, redness spreading",),
       non_examples=("cord stump a bit sticky, skin around it normal, baby 2 months",)),
@@ -2155,6 +2168,12 @@ RULES: tuple[Rule, ...] = (
         r"asia|category (?:iii|3)|(?-i:PEP)"),
       examples=("bitten on the face by a stray dog in Thailand, haven't had any jabs",),
       non_examples=("licked by my vaccinated dog at home",)),
+    R("haematology.haemophilia_bleed", "Bleeding disorder with a rapidly swelling limb, a head injury or a fast pulse", E,
+      "haematology", "UKHCDO: suspected bleed in haemophilia — immediate factor replacement and hospital assessment",
+      P(r"ha?emophilia|von willebrand|bleeding disorder|factor (?:viii|ix|8|9) deficien\w*"),
+      P(r"rapidly (?:expanding|growing|swelling)|expanding (?:\w+ )?swelling|head|" + HEAD_INJURY, ("hr", ">=", 110)),
+      examples=("haemophilia A, fall, rapidly expanding thigh swelling, HR 118",),
+      non_examples=("haemophilia, routine factor review, no bleeds",)),
     R("ingestion.button_battery", "Swallowed a button battery, magnets or a caustic product", E, "toxicology",
       "NPIS / TOXBASE: button battery and caustic ingestion (immediate emergency assessment)",
       P(r"(?:swallowed|ate|eaten|drank|drunk|chewed|sucked|in (?:his|her|their) mouth) (?:\w+ ){0,5}?(?:button batter(?:y|ies)|"
@@ -2197,7 +2216,7 @@ RULES: tuple[Rule, ...] = (
     R("skin.blistering_with_mucosa", "Skin peeling or blistering with mouth or eye sores", E, "dermatology",
       "British Association of Dermatologists 2016 SJS/TEN guideline: recognition",
       P(r"skin (?:\w+\W+){0,3}?peel\w* (?:\w+\W+){0,2}?(?:sheets|off)|blisters? (?:\w+\W+){0,3}?(?:mouth|eyes|lips)|"
-        r"skin detachment|mucosal involvement|skin (?:\w+ ){0,2}?(?:shearing|sloughing)|(?:dusky|blistering) (?:\w+ )?rash"
+        r"skin detachment|mucosal involvement|blister\w*(?:\W+\w+){0,6}?\W+(?:mouth|eyes|lips) (?:\w+ ){0,3}?(?:sore|ulcer\w*|blister\w*)|skin (?:\w+ ){0,2}?(?:shearing|sloughing)|(?:dusky|blistering) (?:\w+ )?rash"
         r"(?:\W+\w+){0,6}?\W+(?:mouth|eyes?|lips|ulcer\w*)"),
       examples=("my skin is peeling off in sheets with blisters in my mouth",),
       non_examples=("a little peeling after sunburn, no blisters, mouth and eyes fine",)),

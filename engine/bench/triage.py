@@ -13,7 +13,7 @@ from pathlib import Path
 
 from engine.resources import resource_path
 from engine.workspaces.medical.classifier import LEVELS, TriageClassifier, evaluate, load_vignettes
-from engine.workspaces.medical.red_flags import find_red_flags, rule_floor
+from engine.workspaces.medical.red_flags import rule_floor
 from engine.workspaces.medical.triage import triage
 
 REFERENCES = ("Semigran et al., BMJ 2015 (23 symptom checkers, 45 vignettes): appropriate triage 57 % "
@@ -64,7 +64,7 @@ def _score(rows: list[dict], classifier: TriageClassifier, progress, start: floa
         result = triage(row["text"], classifier)
         latency.append(time.perf_counter() - started)
         truth.append(row["level"])
-        floor = rule_floor(find_red_flags(row["text"]))
+        floor = rule_floor(list(result.red_flags))  # the flags the pipeline itself found
         rules_only.append(floor or "self_care")
         model_only.append(result.classifier.get("level", result.level))
         pipeline.append(result.level)

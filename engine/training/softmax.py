@@ -126,10 +126,13 @@ def _softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _loss_and_gradient(Z: np.ndarray, Y: np.ndarray, W: np.ndarray, penalty: np.ndarray) -> tuple[float, np.ndarray]:
-    logits = Z @ W
+def _log_softmax(logits: np.ndarray) -> np.ndarray:
     top = logits.max(axis=1, keepdims=True)
-    log_p = logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
+    return logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
+
+
+def _loss_and_gradient(Z: np.ndarray, Y: np.ndarray, W: np.ndarray, penalty: np.ndarray) -> tuple[float, np.ndarray]:
+    log_p = _log_softmax(Z @ W)
     loss = float(-(Y * log_p).sum() + 0.5 * (penalty[:, None] * W * W).sum())
     gradient = Z.T @ (np.exp(log_p) - Y) + penalty[:, None] * W
     return loss, gradient.reshape(-1)
@@ -179,7 +182,5 @@ def _lbfgs(fg, w: np.ndarray, memory: int = 10, iterations: int = 2000, tol: flo
 
 
 def _penalised_loss(Z: np.ndarray, Y: np.ndarray, W: np.ndarray, penalty: np.ndarray) -> float:
-    logits = Z @ W
-    top = logits.max(axis=1, keepdims=True)
-    log_p = logits - top - np.log(np.exp(logits - top).sum(axis=1, keepdims=True))
+    log_p = _log_softmax(Z @ W)
     return float(-(Y * log_p).sum() + 0.5 * (penalty[:, None] * W * W).sum())
